@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs imine's build and test dependencies from Debian's packages, only those missing.
+# Idempotent: a second run installs nothing.
+set -euo pipefail
+
+PACKAGES=(build-essential cmake libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
+          libeigen3-dev libboost-program-options-dev libgtest-dev
+          python3-h5py python3-numpy)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
