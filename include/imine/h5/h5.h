@@ -167,3 +167,19 @@ int64_t require_schema(const File& f, const std::string& schema, int64_t min_ver
                        int64_t max_version);
 
 }  // namespace imine::h5
+
+namespace imine::h5 {
+
+// Every dataset in a file (depth-first, sorted by name), for inspect and tests.
+struct DatasetInfo {
+  std::string path;
+  std::vector<hsize_t> dims;
+  std::string type;  // "uint64", "float32", "string", ...
+};
+std::vector<DatasetInfo> list_datasets(const File& f);
+// Names of the attributes on an object, sorted.
+std::vector<std::string> attr_names(const File& f, const std::string& obj);
+// An attribute's value rendered as text (numbers, strings, lists), for inspect.
+std::string attr_text(const File& f, const std::string& obj, const std::string& name);
+
+}  // namespace imine::h5

@@ -1,0 +1,42 @@
+// The subcommands of the imine executable, registered in one table. Each declares its options
+// once (an OptionTable) and runs collectively on every rank.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "imine/config/option_table.h"
+#include "imine/config/parse_options.h"
+
+namespace imine {
+
+class Communicator;
+
+struct Command {
+  const char* name;
+  const char* summary;
+  OptionTable (*options)();
+  // Returns the process exit code; throws Error on failure.
+  int (*run)(const ParsedOptions& options, const std::vector<std::string>& positional,
+             const Communicator& comm);
+};
+
+const std::vector<Command>& commands();
+
+// Dispatches argv (without the program name) to a command; prints help on rank 0.
+int run_cli(const std::vector<std::string>& args, const Communicator& comm);
+
+// Option groups shared by several commands, so a flag means the same everywhere.
+void add_split_options(OptionTable* t);
+
+// Command entry points (one file each under src/cli/).
+OptionTable synth_options();
+int run_synth(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
+OptionTable train_options();
+int run_train(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
+OptionTable label_options();
+int run_label(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
+OptionTable inspect_options();
+int run_inspect(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
+
+}  // namespace imine

@@ -1,0 +1,60 @@
+// The data-parallel training loop: every rank computes gradient sums on its share of each
+// global step, one allreduce sums them, every rank applies the same update. Rank-0 work
+// (reporting, checkpoints) happens in one place per step, after that step's collectives.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "imine/features/split.h"
+#include "imine/nn/optimizer.h"
+
+namespace imine {
+
+class Communicator;
+
+struct TrainConfig {
+  std::string data;
+  std::string out;
+  uint64_t seed = 1;
+  int64_t epochs = 5;
+  int64_t max_steps = 0;     // > 0: stop after this many steps (schedule still spans all epochs)
+  int64_t batch_size = 512;  // global, over all ranks
+  std::vector<int> hidden = {256, 128};
+  float dropout = 0.1f;
+  std::string loss = "bce";
+  OptimizerConfig optimizer;
+  float lr = 1e-3f;
+  int64_t warmup_steps = 100;
+  float min_lr_ratio = 0.05f;
+  float clip_norm = 5.0f;
+  // Data.
+  TimeSplitConfig split;
+  uint64_t split_key = 0;
+  double val_fraction = 0.1;
+  double test_fraction = 0.1;
+  double half_life_days = 14.0;
+  // Evaluation and output.
+  int64_t eval_every = 500;
+  int64_t val_max_users = 200000;
+  int top_k = 3;
+  int keep_checkpoints = 3;
+  std::string resume;  // "", "auto" or a checkpoint path
+  int64_t checksum_every = 100;
+  double progress_seconds = 5.0;
+  bool write_labels = false;
+  int label_k = 5;
+  std::string config_ini;  // the effective configuration, stored in checkpoints
+};
+
+struct TrainSummary {
+  int64_t steps = 0;
+  std::string last_checkpoint;
+  std::string labels;
+};
+
+// Collective: every rank calls it with the same config.
+TrainSummary run_training(const TrainConfig& config, const Communicator& comm);
+
+}  // namespace imine

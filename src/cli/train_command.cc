@@ -1,0 +1,100 @@
+#include <cstdio>
+
+#include "imine/cli/commands.h"
+#include "imine/dist/communicator.h"
+#include "imine/train/trainer.h"
+#include "imine/util/error.h"
+
+namespace imine {
+
+OptionTable train_options() {
+  OptionTable t("train", "Train the interest model on a dataset folder, data-parallel over ranks");
+  t.add_path("data", "", "Dataset folder (catalog.h5, manifest.h5, part-*.h5)").required();
+  t.add_path("out", "", "Run folder: checkpoints/, metrics.jsonl, labels.h5").required();
+  t.add_int("seed", 1, "Seed of initialisation, data order and dropout").at_least(0);
+  t.add_int("epochs", 5, "Passes over the training users").range(1, 100000);
+  t.add_int("max-steps", 0, "Stop after this many steps (0: run all epochs)").at_least(0);
+  t.add_int("batch-size", 512, "Global batch size over all ranks (results do not depend on np)")
+      .range(1, 1 << 24);
+  t.add_int_list("hidden", {256, 128}, "Hidden layer widths of the MLP").range(1, 1 << 16);
+  t.add_float("dropout", 0.1, "Dropout after each hidden layer").range(0, 0.95);
+  t.add_string("loss", "bce", "Training loss").choices({"bce", "softmax_ce", "mse"});
+  t.add_string("optimizer", "adamw", "Optimizer").choices({"sgd", "adam", "adamw"});
+  t.add_float("lr", 2e-3, "Peak learning rate").range(1e-8, 10);
+  t.add_float("momentum", 0.9, "SGD momentum").range(0, 0.999);
+  t.add_float("weight-decay", 1e-4, "Weight decay (decoupled for adamw)").range(0, 1);
+  t.add_int("warmup-steps", 100, "Linear warmup steps before cosine decay").at_least(0);
+  t.add_float("min-lr-ratio", 0.05, "Final learning rate as a share of --lr").range(0, 1);
+  t.add_float("clip-norm", 5.0, "Clip the global gradient norm to this (0: off)").range(0, 1e6);
+  add_split_options(&t);
+  t.add_int("eval-every", 500, "Validate (and checkpoint) every N steps and at the end")
+      .at_least(0);
+  t.add_int("val-max-users", 200000, "Evaluate on at most this many validation users").at_least(1);
+  t.add_int("k", 3, "Cut-off k of Precision/Recall/NDCG@k").range(1, 1000);
+  t.add_int("keep-checkpoints", 3, "Step checkpoints to keep (plus the best)").range(1, 1000);
+  t.add_string("resume", "", "Resume: 'auto' (newest valid checkpoint in --out) or a path");
+  t.add_int("checksum-every", 100, "Compare parameter checksums across ranks every N steps")
+      .at_least(0);
+  t.add_float("progress-seconds", 5.0, "Seconds between progress lines").range(0, 86400);
+  t.add_bool("write-labels", false, "Write --out/labels.h5 for every user at the end");
+  t.add_int("label-k", 5, "Interest categories per user in the labels").range(1, 1000);
+  return t;
+}
+
+namespace {
+
+std::string effective_config(const ParsedOptions& o) { return print_config(train_options(), o); }
+
+}  // namespace
+
+int run_train(const ParsedOptions& o, const std::vector<std::string>& positional,
+              const Communicator& comm) {
+  IMINE_CHECK(positional.empty()) << "train: unexpected argument '" << positional[0] << "'";
+  TrainConfig c;
+  c.data = o.get_string("data");
+  c.out = o.get_string("out");
+  c.seed = static_cast<uint64_t>(o.get_int("seed"));
+  c.epochs = o.get_int("epochs");
+  c.max_steps = o.get_int("max-steps");
+  c.batch_size = o.get_int("batch-size");
+  c.hidden.clear();
+  for (int64_t h : o.get_int_list("hidden")) c.hidden.push_back(static_cast<int>(h));
+  c.dropout = static_cast<float>(o.get_float("dropout"));
+  c.loss = o.get_string("loss");
+  c.optimizer.name = o.get_string("optimizer");
+  c.optimizer.momentum = static_cast<float>(o.get_float("momentum"));
+  c.optimizer.weight_decay = static_cast<float>(o.get_float("weight-decay"));
+  c.lr = static_cast<float>(o.get_float("lr"));
+  c.warmup_steps = o.get_int("warmup-steps");
+  c.min_lr_ratio = static_cast<float>(o.get_float("min-lr-ratio"));
+  c.clip_norm = static_cast<float>(o.get_float("clip-norm"));
+  c.split.mode = o.get_string("split") == "cutoff" ? SplitMode::kCutoff : SplitMode::kPerUser;
+  c.split.target_fraction = o.get_float("target-fraction");
+  c.split.cutoff = o.get_int("cutoff");
+  if (o.get_int("horizon") > 0) c.split.horizon = o.get_int("horizon");
+  IMINE_CHECK(c.split.mode != SplitMode::kCutoff || o.was_set("cutoff"))
+      << "option --cutoff is required with --split cutoff";
+  c.split_key = static_cast<uint64_t>(o.get_int("split-key"));
+  c.val_fraction = o.get_float("val-fraction");
+  c.test_fraction = o.get_float("test-fraction");
+  c.half_life_days = o.get_float("half-life-days");
+  c.eval_every = o.get_int("eval-every");
+  c.val_max_users = o.get_int("val-max-users");
+  c.top_k = static_cast<int>(o.get_int("k"));
+  c.keep_checkpoints = static_cast<int>(o.get_int("keep-checkpoints"));
+  c.resume = o.get_string("resume");
+  c.checksum_every = o.get_int("checksum-every");
+  c.progress_seconds = o.get_float("progress-seconds");
+  c.write_labels = o.get_bool("write-labels");
+  c.label_k = static_cast<int>(o.get_int("label-k"));
+  c.config_ini = effective_config(o);
+  TrainSummary s = run_training(c, comm);
+  if (comm.is_root()) {
+    std::printf("\ncheckpoint: %s\n", s.last_checkpoint.c_str());
+    if (!s.labels.empty()) std::printf("labels: %s\n", s.labels.c_str());
+    std::printf("metrics: %s/metrics.jsonl\n", c.out.c_str());
+  }
+  return 0;
+}
+
+}  // namespace imine

@@ -1,0 +1,435 @@
+#include "imine/train/checkpoint.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <set>
+
+#include "imine/h5/h5.h"
+#include "imine/util/atomic_file.h"
+#include "imine/util/error.h"
+#include "imine/util/hash.h"
+#include "imine/util/log.h"
+
+namespace imine {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int64_t kMaxLayers = 1024;
+// Root attributes the format itself uses; extra string attributes must not shadow them.
+// clang-format off
+constexpr const char* kReservedRootAttrs[] = {
+    "schema", "schema_version", "step", "epoch", "seed", "best_metric", "best_metric_name",
+    "content_checksum", "imine_version", "extra_attr_names", "metric_names"};
+// clang-format on
+
+template <typename T>
+void check_finite(const std::vector<T>& v, const std::string& context, const std::string& name) {
+  for (size_t i = 0; i < v.size(); ++i) {
+    IMINE_CHECK(std::isfinite(v[i]))
+        << context << ": " << name << "[" << i << "] is not finite (" << v[i] << ")";
+  }
+}
+
+void check_unique_names(const std::vector<std::string>& names, const std::string& context,
+                        const std::string& what) {
+  std::set<std::string> seen;
+  for (const auto& n : names) {
+    IMINE_CHECK(!n.empty()) << context << ": empty " << what << " name";
+    IMINE_CHECK(seen.insert(n).second)
+        << context << ": duplicate " << what << " name '" << n << "'";
+  }
+}
+
+std::string layer_path(size_t i) { return "/model/layers/" + std::to_string(i); }
+
+template <typename T>
+void checksum_vector(Checksum64* sum, const std::vector<T>& v) {
+  sum->update_array(v.data(), v.size());
+}
+
+void checksum_strings(Checksum64* sum, const std::vector<std::string>& v) {
+  const char zero = '\0';
+  for (const auto& s : v) {
+    sum->update(s.data(), s.size());
+    sum->update(&zero, 1);
+  }
+}
+
+void checksum_int(Checksum64* sum, int64_t v) { sum->update(&v, sizeof v); }
+
+std::string hex64(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, v);
+  return buf;
+}
+
+// Reads a float vector with an expected shape, so a wrong shape is reported before allocation.
+template <typename T>
+std::vector<T> read_vector(const h5::File& f, const std::string& path,
+                           const h5::ReadLimits& limits) {
+  h5::Dataset d(f, path);
+  d.require_rank(1);
+  std::vector<T> v;
+  d.read_all(&v, limits);
+  return v;
+}
+
+}  // namespace
+
+int64_t Checkpoint::num_params() const {
+  int64_t n = 0;
+  for (const auto& l : layers) n += l.out * l.in + l.out;
+  return n;
+}
+
+void validate_checkpoint(const Checkpoint& c, const std::string& context) {
+  IMINE_CHECK(!c.layers.empty()) << context << ": checkpoint has no layers";
+  IMINE_CHECK(static_cast<int64_t>(c.layers.size()) <= kMaxLayers)
+      << context << ": " << c.layers.size() << " layers exceed the limit of " << kMaxLayers;
+  for (size_t i = 0; i < c.layers.size(); ++i) {
+    const CheckpointLayer& l = c.layers[i];
+    std::string p = layer_path(i);
+    IMINE_CHECK(l.out > 0 && l.in > 0 && l.out <= (int64_t{1} << 30) / l.in)
+        << context << ": " << p << "/weight has shape [" << l.out << ", " << l.in << "]";
+    IMINE_CHECK(static_cast<int64_t>(l.weight.size()) == l.out * l.in)
+        << context << ": " << p << "/weight has " << l.weight.size() << " values, expected "
+        << l.out << " x " << l.in;
+    IMINE_CHECK(static_cast<int64_t>(l.bias.size()) == l.out)
+        << context << ": " << p << "/bias has " << l.bias.size() << " values, expected " << l.out;
+    IMINE_CHECK(i == 0 || l.in == c.layers[i - 1].out)
+        << context << ": " << p << " takes " << l.in << " inputs but layer " << i - 1
+        << " produces " << c.layers[i - 1].out;
+    IMINE_CHECK(l.activation == "relu" || l.activation == "none")
+        << context << ": " << p << " activation '" << l.activation
+        << "' (expected 'relu' or 'none')";
+    check_finite(l.weight, context, p + "/weight");
+    check_finite(l.bias, context, p + "/bias");
+  }
+  const int64_t d = c.layers.front().in;
+  IMINE_CHECK(static_cast<int64_t>(c.feature_names.size()) == d)
+      << context << ": /features/names has " << c.feature_names.size()
+      << " entries but the first layer takes " << d << " inputs";
+  IMINE_CHECK(static_cast<int64_t>(c.norm_mean.size()) == d)
+      << context << ": /features/norm_mean has " << c.norm_mean.size() << " values, expected " << d;
+  IMINE_CHECK(static_cast<int64_t>(c.norm_std.size()) == d)
+      << context << ": /features/norm_std has " << c.norm_std.size() << " values, expected " << d;
+  check_finite(c.norm_mean, context, "/features/norm_mean");
+  check_finite(c.norm_std, context, "/features/norm_std");
+  for (size_t i = 0; i < c.norm_std.size(); ++i) {
+    IMINE_CHECK(c.norm_std[i] > 0)
+        << context << ": /features/norm_std[" << i << "] = " << c.norm_std[i] << " is not positive";
+  }
+  check_unique_names(c.feature_names, context, "feature");
+
+  const int64_t k = c.layers.back().out;
+  IMINE_CHECK(static_cast<int64_t>(c.category_names.size()) == k)
+      << context << ": /categories/name has " << c.category_names.size()
+      << " entries but the last layer produces " << k << " outputs";
+  IMINE_CHECK(c.category_popularity.size() == c.category_names.size())
+      << context << ": /categories/popularity has " << c.category_popularity.size()
+      << " values, expected " << c.category_names.size();
+  check_finite(c.category_popularity, context, "/categories/popularity");
+  check_unique_names(c.category_names, context, "category");
+
+  std::vector<std::string> state_names;
+  for (const auto& [name, v] : c.optimizer_state) {
+    IMINE_CHECK(name.find('/') == std::string::npos && name != "." && name != "..")
+        << context << ": optimizer state name '" << name << "' is not a valid dataset name";
+    IMINE_CHECK(static_cast<int64_t>(v.size()) == c.num_params())
+        << context << ": /optimizer/" << name << " has " << v.size() << " values, expected "
+        << c.num_params() << " (one per parameter)";
+    check_finite(v, context, "/optimizer/" + name);
+    state_names.push_back(name);
+  }
+  check_unique_names(state_names, context, "optimizer state");
+  IMINE_CHECK(c.optimizer_state.empty() || !c.optimizer.empty())
+      << context << ": optimizer state without an optimizer name";
+
+  IMINE_CHECK(c.step >= 0 && c.epoch >= 0 && c.optimizer_step >= 0)
+      << context << ": negative step (" << c.step << "), epoch (" << c.epoch
+      << ") or optimizer step (" << c.optimizer_step << ")";
+  IMINE_CHECK(std::isfinite(c.best_metric))
+      << context << ": best_metric " << c.best_metric << " is not finite";
+
+  std::vector<std::string> extra;
+  for (const auto& [name, value] : c.string_attrs) {
+    for (const char* r : kReservedRootAttrs) {
+      IMINE_CHECK(name != r) << context << ": extra attribute '" << name << "' is reserved";
+    }
+    extra.push_back(name);
+  }
+  check_unique_names(extra, context, "extra attribute");
+  std::vector<std::string> metric_names;
+  for (const auto& m : c.metrics) metric_names.push_back(m.first);
+  check_unique_names(metric_names, context, "metric");
+}
+
+uint64_t checkpoint_content_checksum(const Checkpoint& c) {
+  Checksum64 sum;
+  checksum_int(&sum, c.step);
+  checksum_int(&sum, c.epoch);
+  checksum_int(&sum, c.seed);
+  checksum_int(&sum, c.optimizer_step);
+  for (const auto& l : c.layers) {
+    checksum_int(&sum, l.out);
+    checksum_int(&sum, l.in);
+    checksum_vector(&sum, l.weight);
+    checksum_vector(&sum, l.bias);
+  }
+  for (const auto& s : c.optimizer_state) checksum_vector(&sum, s.second);
+  checksum_vector(&sum, c.norm_mean);
+  checksum_vector(&sum, c.norm_std);
+  checksum_vector(&sum, c.category_popularity);
+  checksum_vector(&sum, c.rng_state);
+  checksum_vector(&sum, c.data_position);
+  checksum_strings(&sum, c.feature_names);
+  checksum_strings(&sum, c.category_names);
+  checksum_strings(&sum, {c.config_ini});
+  return sum.value();
+}
+
+void write_checkpoint(const std::string& path, const Checkpoint& c) {
+  validate_checkpoint(c, path);
+  AtomicOutput out(path);
+  h5::File f = h5::File::create(out.temp_path());
+  // Float weights barely compress, and a checkpoint is written on the training path.
+  h5::WriteOptions opt;
+  opt.deflate_level = 0;
+
+  h5::write_schema(f, kCheckpointSchema, kCheckpointVersion);
+  h5::set_attr(f, "/", "imine_version", std::string(IMINE_VERSION));
+  h5::set_attr(f, "/", "step", c.step);
+  h5::set_attr(f, "/", "epoch", c.epoch);
+  h5::set_attr(f, "/", "seed", c.seed);
+  h5::set_attr(f, "/", "best_metric", c.best_metric);
+  h5::set_attr(f, "/", "best_metric_name", c.best_metric_name);
+  h5::set_attr(f, "/", "content_checksum", hex64(checkpoint_content_checksum(c)));
+
+  h5::create_group(f, "/model/layers");
+  h5::set_attr(f, "/model", "num_layers", static_cast<int64_t>(c.layers.size()));
+  for (size_t i = 0; i < c.layers.size(); ++i) {
+    const CheckpointLayer& l = c.layers[i];
+    std::string p = layer_path(i);
+    h5::create_group(f, p);
+    h5::set_attr(f, p, "activation", l.activation);
+    h5::write_dataset(f, p + "/weight", l.weight.data(),
+                      {static_cast<hsize_t>(l.out), static_cast<hsize_t>(l.in)}, opt);
+    h5::write_vector(f, p + "/bias", l.bias, opt);
+  }
+
+  h5::create_group(f, "/optimizer");
+  h5::set_attr(f, "/optimizer", "name", c.optimizer);
+  h5::set_attr(f, "/optimizer", "step", c.optimizer_step);
+  std::vector<std::string> state_names;
+  for (const auto& [name, v] : c.optimizer_state) {
+    h5::write_vector(f, "/optimizer/" + name, v, opt);
+    state_names.push_back(name);
+  }
+  // Attributes cannot hold empty arrays portably, so an absent list means "none".
+  if (!state_names.empty()) h5::set_attr(f, "/optimizer", "names", state_names);
+
+  h5::write_vector(f, "/features/norm_mean", c.norm_mean, opt);
+  h5::write_vector(f, "/features/norm_std", c.norm_std, opt);
+  h5::write_strings(f, "/features/names", c.feature_names);
+  h5::write_strings(f, "/categories/name", c.category_names);
+  h5::write_vector(f, "/categories/popularity", c.category_popularity, opt);
+  h5::write_vector(f, "/state/rng", c.rng_state, opt);
+  h5::write_vector(f, "/state/data_position", c.data_position, opt);
+  // A dataset, not an attribute: attributes are capped at 64 KiB in the portable file format.
+  h5::write_strings(f, "/config", {c.config_ini});
+
+  std::vector<std::string> extra;
+  for (const auto& [name, value] : c.string_attrs) {
+    h5::set_attr(f, "/", name, value);
+    extra.push_back(name);
+  }
+  if (!extra.empty()) h5::set_attr(f, "/", "extra_attr_names", extra);
+
+  h5::create_group(f, "/metrics");
+  std::vector<std::string> metric_names;
+  for (const auto& [name, value] : c.metrics) {
+    h5::set_attr(f, "/metrics", name, value);
+    metric_names.push_back(name);
+  }
+  if (!metric_names.empty()) h5::set_attr(f, "/", "metric_names", metric_names);
+
+  f.close();
+  out.commit();
+}
+
+Checkpoint read_checkpoint(const std::string& path) {
+  h5::File f = h5::File::open_read(path);
+  h5::require_schema(f, kCheckpointSchema, kCheckpointVersion, kCheckpointVersion);
+  h5::ReadLimits limits;
+  limits.max_elements = uint64_t{1} << 30;
+
+  Checkpoint c;
+  c.step = h5::get_attr_int(f, "/", "step");
+  c.epoch = h5::get_attr_int(f, "/", "epoch");
+  c.seed = h5::get_attr_int(f, "/", "seed");
+  c.best_metric = h5::get_attr_double(f, "/", "best_metric");
+  c.best_metric_name = h5::get_attr_string(f, "/", "best_metric_name");
+
+  int64_t num_layers = h5::get_attr_int(f, "/model", "num_layers");
+  IMINE_CHECK(num_layers >= 1 && num_layers <= kMaxLayers)
+      << h5::where(f, "/model") << ": num_layers = " << num_layers;
+  for (int64_t i = 0; i < num_layers; ++i) {
+    std::string p = layer_path(static_cast<size_t>(i));
+    CheckpointLayer l;
+    l.activation = h5::get_attr_string(f, p, "activation");
+    h5::Dataset w(f, p + "/weight");
+    w.require_rank(2);
+    l.out = static_cast<int64_t>(w.dims()[0]);
+    l.in = static_cast<int64_t>(w.dims()[1]);
+    w.read_all(&l.weight, limits);
+    l.bias = read_vector<float>(f, p + "/bias", limits);
+    c.layers.push_back(std::move(l));
+  }
+
+  c.optimizer = h5::get_attr_string(f, "/optimizer", "name");
+  c.optimizer_step = h5::get_attr_int(f, "/optimizer", "step");
+  if (h5::has_attr(f, "/optimizer", "names")) {
+    for (const auto& name : h5::get_attr_strings(f, "/optimizer", "names")) {
+      IMINE_CHECK(name.find('/') == std::string::npos && !name.empty())
+          << h5::where(f, "/optimizer") << ": bad state name '" << name << "'";
+      c.optimizer_state.emplace_back(name, read_vector<float>(f, "/optimizer/" + name, limits));
+    }
+  }
+
+  c.norm_mean = read_vector<double>(f, "/features/norm_mean", limits);
+  c.norm_std = read_vector<double>(f, "/features/norm_std", limits);
+  c.feature_names = h5::Dataset(f, "/features/names").read_strings(limits);
+  c.category_names = h5::Dataset(f, "/categories/name").read_strings(limits);
+  c.category_popularity = read_vector<double>(f, "/categories/popularity", limits);
+  c.rng_state = read_vector<uint64_t>(f, "/state/rng", limits);
+  c.data_position = read_vector<int64_t>(f, "/state/data_position", limits);
+  std::vector<std::string> config = h5::Dataset(f, "/config").read_strings(limits);
+  IMINE_CHECK(config.size() == 1) << h5::where(f, "/config") << ": expected one string, found "
+                                  << config.size();
+  c.config_ini = std::move(config[0]);
+
+  if (h5::has_attr(f, "/", "extra_attr_names")) {
+    for (const auto& name : h5::get_attr_strings(f, "/", "extra_attr_names")) {
+      c.string_attrs.emplace_back(name, h5::get_attr_string(f, "/", name));
+    }
+  }
+  if (h5::has_attr(f, "/", "metric_names")) {
+    for (const auto& name : h5::get_attr_strings(f, "/", "metric_names")) {
+      c.metrics.emplace_back(name, h5::get_attr_double(f, "/metrics", name));
+    }
+  }
+
+  validate_checkpoint(c, path);
+  std::string stored = h5::get_attr_string(f, "/", "content_checksum");
+  std::string computed = hex64(checkpoint_content_checksum(c));
+  IMINE_CHECK(stored == computed) << path << ": content checksum mismatch (stored " << stored
+                                  << ", computed " << computed << "): the checkpoint is corrupt";
+  return c;
+}
+
+// ---- CheckpointDir ----
+
+CheckpointDir::CheckpointDir(std::string dir, int keep_last)
+    : dir_(std::move(dir)), keep_last_(keep_last) {
+  IMINE_CHECK(keep_last_ >= 1) << dir_ << ": checkpoints to keep must be >= 1, got " << keep_last_;
+}
+
+std::string CheckpointDir::path_for_step(int64_t step) const {
+  IMINE_CHECK(step >= 0) << dir_ << ": negative checkpoint step " << step;
+  char name[48];
+  std::snprintf(name, sizeof name, "ckpt-%08" PRId64 ".h5", step);
+  return (fs::path(dir_) / name).string();
+}
+
+std::string CheckpointDir::best_path() const { return (fs::path(dir_) / "best.h5").string(); }
+
+std::vector<int64_t> CheckpointDir::list_steps() const {
+  std::vector<int64_t> steps;
+  std::error_code ec;
+  if (!fs::is_directory(dir_, ec)) return steps;
+  fs::directory_iterator it(dir_, ec);
+  IMINE_CHECK(!ec) << dir_ << ": cannot list checkpoint folder: " << ec.message();
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    IMINE_CHECK(!ec) << dir_ << ": cannot list checkpoint folder: " << ec.message();
+    std::string name = it->path().filename().string();
+    const std::string prefix = "ckpt-", suffix = ".h5";
+    if (name.size() <= prefix.size() + suffix.size() || name.compare(0, 5, prefix) != 0 ||
+        name.compare(name.size() - 3, 3, suffix) != 0)
+      continue;
+    std::string digits = name.substr(5, name.size() - 8);
+    if (digits.size() > 18 ||
+        !std::all_of(digits.begin(), digits.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+      continue;
+    steps.push_back(std::stoll(digits));
+  }
+  std::sort(steps.begin(), steps.end());
+  return steps;
+}
+
+void CheckpointDir::save(const Checkpoint& c, bool is_best) {
+  make_dirs(dir_);
+  if (!best_step_loaded_) {
+    best_step_loaded_ = true;
+    std::error_code ec;
+    if (fs::exists(best_path(), ec)) {
+      try {
+        h5::File f = h5::File::open_read(best_path());
+        best_step_ = h5::get_attr_int(f, "/", "step");
+      } catch (const Error& e) {
+        // Only pruning depends on it; the next is_best save replaces the file.
+        IMINE_LOG() << "warning: cannot read the step of " << best_path() << ": " << e.what();
+      }
+    }
+  }
+  std::string path = path_for_step(c.step);
+  write_checkpoint(path, c);
+  if (is_best) {
+    AtomicOutput out(best_path());
+    ::unlink(out.temp_path().c_str());
+    if (::link(path.c_str(), out.temp_path().c_str()) != 0) {
+      std::error_code ec;
+      fs::copy_file(path, out.temp_path(), fs::copy_options::overwrite_existing, ec);
+      IMINE_CHECK(!ec) << best_path() << ": cannot copy from " << path << ": " << ec.message();
+    }
+    out.commit();
+    best_step_ = c.step;
+  }
+  prune();
+}
+
+void CheckpointDir::prune() {
+  std::vector<int64_t> steps = list_steps();
+  std::sort(steps.rbegin(), steps.rend());
+  for (size_t i = static_cast<size_t>(keep_last_); i < steps.size(); ++i) {
+    if (best_step_ && steps[i] == *best_step_) continue;
+    std::string p = path_for_step(steps[i]);
+    IMINE_CHECK(::unlink(p.c_str()) == 0 || errno == ENOENT)
+        << p << ": cannot delete old checkpoint: " << std::strerror(errno);
+  }
+}
+
+std::optional<std::string> CheckpointDir::newest_valid() const {
+  std::vector<int64_t> steps = list_steps();
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    std::string p = path_for_step(*it);
+    try {
+      Checkpoint c = read_checkpoint(p);
+      IMINE_CHECK(c.step == *it) << p << ": holds step " << c.step << ", not the step in its name";
+      return p;
+    } catch (const Error& e) {
+      IMINE_LOG() << "warning: skipping checkpoint " << e.what();
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace imine

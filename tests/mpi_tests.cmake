@@ -1,0 +1,41 @@
+# End-to-end tests: the real imine binary under mpirun, each bounded by a timeout, driven by the
+# shell scripts in tests/e2e/. Label "mpi"; the slow model-quality run is also labelled "quality".
+# Open MPI refuses to run as root unless told; tell it only when the tests run as root.
+execute_process(COMMAND id -u OUTPUT_VARIABLE IMINE_UID OUTPUT_STRIP_TRAILING_WHITESPACE)
+set(IMINE_ROOT_ENV "")
+if(IMINE_UID STREQUAL "0")
+  set(IMINE_ROOT_ENV "OMPI_ALLOW_RUN_AS_ROOT=1" "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1")
+endif()
+set(IMINE_E2E_ENV ${IMINE_ROOT_ENV}
+    "IMINE_BIN=$<TARGET_FILE:imine>"
+    "IMINE_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
+    "MPIEXEC=${MPIEXEC_EXECUTABLE}")
+
+function(imine_e2e name script timeout)
+  add_test(NAME ${name}
+           COMMAND timeout --kill-after=10 ${timeout} bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/${script}
+                   ${ARGN}
+           WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+  set_tests_properties(${name} PROPERTIES LABELS "mpi;e2e" ENVIRONMENT "${IMINE_E2E_ENV}"
+                       TIMEOUT ${timeout})
+endfunction()
+
+imine_e2e(e2e_cli_options cli_options.sh 60)
+imine_e2e(e2e_synth_rank_invariant synth_ranks.sh 180)
+imine_e2e(e2e_train_np_equivalence train_equivalence.sh 300)
+imine_e2e(e2e_resume_bitwise resume_bitwise.sh 240)
+imine_e2e(e2e_corrupt_shard_aborts corrupt_shard.sh 120)
+imine_e2e(e2e_checkpoint_interop checkpoint_interop.sh 180)
+imine_e2e(e2e_model_beats_baselines model_quality.sh 600)
+set_tests_properties(e2e_model_beats_baselines PROPERTIES LABELS "mpi;e2e;quality")
+
+# The collectives themselves at np 2 and 4 (oversubscribed on 2 cores).
+add_executable(imine_mpi_test ${CMAKE_CURRENT_SOURCE_DIR}/mpi/collectives_mpitest.cc)
+target_link_libraries(imine_mpi_test PRIVATE imine_dist GTest::gtest)
+foreach(np 2 4)
+  add_test(NAME mpi_collectives_np${np}
+           COMMAND timeout --kill-after=10 120 ${MPIEXEC_EXECUTABLE} -np ${np} --oversubscribe
+                   $<TARGET_FILE:imine_mpi_test>)
+  set_tests_properties(mpi_collectives_np${np} PROPERTIES LABELS mpi TIMEOUT 130
+                       ENVIRONMENT "${IMINE_E2E_ENV}")
+endforeach()
