@@ -39,3 +39,9 @@ foreach(np 2 4)
   set_tests_properties(mpi_collectives_np${np} PROPERTIES LABELS mpi TIMEOUT 130
                        ENVIRONMENT "${IMINE_E2E_ENV}")
 endforeach()
+
+# docs/options.md must be what the option tables generate.
+add_test(NAME docs_options_up_to_date
+         COMMAND sh -c "$<TARGET_FILE:imine> --options-markdown | diff -u ${CMAKE_SOURCE_DIR}/docs/options.md -")
+set_tests_properties(docs_options_up_to_date PROPERTIES LABELS unit ENVIRONMENT "${IMINE_E2E_ENV}"
+                     TIMEOUT 30)

@@ -1,12 +1,7 @@
-// Unit tests run single-process but the core may touch MPI (communicators, aborts), so every
-// test binary initialises MPI once around the whole suite.
+// Unit tests run single-process and never touch MPI (only tests/dist does, with its own main).
 #include <gtest/gtest.h>
-#include <mpi.h>
 
 int main(int argc, char** argv) {
-  MPI_Init(&argc, &argv);
   ::testing::InitGoogleTest(&argc, argv);
-  int rc = RUN_ALL_TESTS();
-  MPI_Finalize();
-  return rc;
+  return RUN_ALL_TESTS();
 }

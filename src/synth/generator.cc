@@ -82,6 +82,7 @@ void generate_user(const SynthModel& model, uint64_t index, Scratch& s, UserChun
   Rng rng(cfg.seed, kStreamSynthUser, index);
   out->user_ids.push_back(synth_user_id(cfg.seed, index));
 
+  // Must stay the first draw: synth_user_archetype replays it.
   const Archetype& arch = model.archetypes()[model.sample_archetype(rng)];
   for (uint32_t k = 0; k < cfg.num_attributes; ++k) {
     const bool typical = rng.uniform() < kAttributeSignal;
@@ -236,6 +237,11 @@ void generate_user(const SynthModel& model, uint64_t index, Scratch& s, UserChun
 uint64_t synth_user_id(uint64_t seed, uint64_t index) {
   // hash_keys is a bijection of its last key for fixed leading keys.
   return hash_keys(seed, 0x5eed1d5ULL, index);
+}
+
+uint32_t synth_user_archetype(const SynthModel& model, uint64_t index) {
+  Rng rng(model.config().seed, kStreamSynthUser, index);
+  return model.sample_archetype(rng);
 }
 
 void generate_users(const SynthModel& model, uint64_t first_index, uint64_t count, UserChunk* out) {

@@ -2,13 +2,13 @@
 # rank-prefixed message naming the file.
 source "$(dirname "$0")/lib.sh"
 run_np 2 120 -- synth --users 2000 --items 1000 --shards 2 --seed 2 --out data > /dev/null
-# Make the second shard's offsets non-monotonic (it is read by rank 1).
+# Make the end of the second shard non-monotonic (the last rank reads it).
 "$PY" - <<'PY'
 import h5py
 with h5py.File("data/part-00001.h5", "r+") as f:
     off = f["/events/offsets"]
     v = off[:]
-    v[10] = v[12] + 5
+    v[-12] = v[-10] + 5  # near the end: read by the last rank
     off[:] = v
 PY
 start=$(date +%s)
