@@ -43,5 +43,5 @@ endforeach()
 # docs/options.md must be what the option tables generate.
 add_test(NAME docs_options_up_to_date
          COMMAND sh -c "$<TARGET_FILE:imine> --options-markdown | diff -u ${CMAKE_SOURCE_DIR}/docs/options.md -")
-set_tests_properties(docs_options_up_to_date PROPERTIES LABELS unit ENVIRONMENT "${IMINE_E2E_ENV}"
+set_tests_properties(docs_options_up_to_date PROPERTIES LABELS e2e ENVIRONMENT "${IMINE_E2E_ENV}"
                      TIMEOUT 30)
