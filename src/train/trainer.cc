@@ -25,6 +25,7 @@
 #include "imine/util/error.h"
 #include "imine/util/hash.h"
 #include "imine/util/log.h"
+#include "imine/util/phase.h"
 
 namespace imine {
 
@@ -93,6 +94,7 @@ void fill_batch(const ExampleSet& set, const uint32_t* idx, size_t n, Batch* b) 
 TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
   const bool root = comm.is_root();
   auto t_start = Clock::now();
+  enter_phase(Phase::kRead, 0);
   DatasetSource src(cfg.data, comm.rank(), comm.size());
   FeatureExtractor fx(src.catalog(), feature_config_for(cfg, src));
   LocalExamples ex =
@@ -204,6 +206,7 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
   double loss_sum_window = 0, loss_n_window = 0, last_loss = NAN;
 
   auto evaluate_and_checkpoint = [&](int64_t at_step) {
+    enter_phase(Phase::kValidate, at_step);
     EvalResult r = validator.evaluate(model, loss);
     state.step = at_step;
     state.epoch = at_step / steps_epoch;
@@ -216,6 +219,7 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     std::fflush(stdout);
     std::ofstream(cfg.out + "/metrics.jsonl", std::ios::app)
         << metrics_json(at_step, state.epoch, sps, last_loss, r) << "\n";
+    enter_phase(Phase::kCheckpoint, at_step);
     Checkpoint c = make_checkpoint(state);
     const bool is_best = std::isfinite(r.model.micro_auc) && r.model.micro_auc > best;
     if (is_best) best = r.model.micro_auc;
@@ -237,6 +241,7 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
       order.start_epoch(epoch);
       current_epoch = epoch;
     }
+    enter_phase(Phase::kFeatures, step);
     const size_t n = order.step_size(s);
     fill_batch(ex.train, order.step_begin(s), n, &batch);
     model.params().zero_grads();
@@ -247,17 +252,21 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
       ctx.seed = cfg.seed;
       ctx.step = static_cast<uint64_t>(step);
       ctx.sample_keys = batch.keys.data();
+      enter_phase(Phase::kForward, step);
       const Eigen::MatrixXf& logits = model.forward(batch.x, ctx);
       stats[0] = loss.loss_sum(logits, batch.y, &batch.dlogits);
+      enter_phase(Phase::kBackward, step);
       model.backward(batch.dlogits);
     }
     float* grads = model.params().grads();
+    enter_phase(Phase::kAllreduce, step);
     comm.allreduce_sum(grads, model.num_params());
     comm.allreduce_sum(stats, 2);
     const double global_n = stats[1];
     last_loss = global_n > 0 ? stats[0] / global_n : NAN;
     IMINE_CHECK(global_n == 0 || std::isfinite(last_loss))
         << "training loss is not finite at step " << step << " (lower --lr?)";
+    enter_phase(Phase::kOptimizer, step);
     if (global_n > 0) {
       const float inv = static_cast<float>(1.0 / global_n);
       for (size_t i = 0; i < model.num_params(); ++i) grads[i] *= inv;
@@ -292,6 +301,7 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
   summary.steps = step;
   summary.last_checkpoint = ckdir.path_for_step(step);
   if (cfg.write_labels) {
+    enter_phase(Phase::kLabels, step);
     LabelJob job;
     job.out = cfg.out + "/labels.h5";
     job.k = cfg.label_k;
