@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Independent check of `imine label` against a checkpoint, in float64 numpy.
 
-Recomputes the model's scores from the checkpoint's layers for the users of a features dump
-(`imine label --dump-features F`, the exact normalised rows fed to the model) and compares them
-with the labels file:
+Recomputes the model's scores from the checkpoint's layers (and, when present, the sparse item
+table into the first layer and the wide path to the logits) for the users of a features dump
+(`imine label --dump-features F`, the exact normalised rows and TF-IDF item rows fed to the
+model) and compares them with the labels file:
   (a) the exploit slots (slot 0) hold a top-e set of categories by score, e = number of exploit
       slots (with all slots exploiting this is exactly the top k); swaps are allowed only where
       scores tie within --tie-tol;
@@ -91,16 +92,47 @@ def load_checkpoint(path):
         loss = text(f.attrs["loss"]) if "loss" in f.attrs else "bce"
         if loss not in ("bce", "softmax_ce", "mse"):
             raise InputError(f"{path}: unknown loss '{loss}'")
-        return layers, loss, strings(f, "/categories/name")
+        extra = {}
+        for name in ("sparse", "wide", "wide_sparse"):
+            if f"/model/{name}/weight" in f:
+                extra[name] = dataset(f, f"/model/{name}/weight", 2)[()].astype(np.float64)
+        if "wide" in extra:
+            extra["wide_inputs"] = dataset(f, "/model/wide/inputs", 1)[()].astype(np.int64)
+            if extra["wide"].shape != (layers[-1][0].shape[0], len(extra["wide_inputs"])):
+                raise InputError(f"{path}: /model/wide/weight is {extra['wide'].shape}")
+        if "sparse" in extra and extra["sparse"].shape[1] != layers[0][0].shape[0]:
+            raise InputError(f"{path}: /model/sparse/weight is {extra['sparse'].shape}, the first "
+                             f"layer has {layers[0][0].shape[0]} outputs")
+        return layers, loss, strings(f, "/categories/name"), extra
 
 
-def scores_of(layers, loss, x):
-    """x: [m, d] float64 rows -> scores [m, C] as Loss::scores defines them."""
+def sparse_product(items, table):
+    """items: (offsets, bucket, value) CSR rows -> dense rows @ table, [m, table cols]."""
+    offsets, bucket, value = items
+    out = np.zeros((len(offsets) - 1, table.shape[1]))
+    for i in range(len(offsets) - 1):
+        lo, hi = offsets[i], offsets[i + 1]
+        if hi > lo:
+            out[i] = value[lo:hi] @ table[bucket[lo:hi]]
+    return out
+
+
+def scores_of(layers, loss, x, extra=None, items=None):
+    """x: [m, d] float64 rows (items: their sparse rows) -> scores [m, C] as Loss::scores
+    defines them: the MLP, the sparse table added to the first layer's pre-activation, and the
+    wide path added to the logits."""
+    extra = extra or {}
     h = x
-    for w, b, act in layers:
+    for i, (w, b, act) in enumerate(layers):
         h = h @ w.T + b
+        if i == 0 and "sparse" in extra:
+            h = h + sparse_product(items, extra["sparse"])
         if act == "relu":
             h = np.maximum(h, 0.0)
+    if "wide" in extra:
+        h = h + x[:, extra["wide_inputs"]] @ extra["wide"].T
+    if "wide_sparse" in extra:
+        h = h + sparse_product(items, extra["wide_sparse"])
     if loss == "bce":
         return 1.0 / (1.0 + np.exp(-h))
     if loss == "softmax_ce":
@@ -110,7 +142,7 @@ def scores_of(layers, loss, x):
 
 
 def check(args):
-    layers, loss, ckpt_categories = load_checkpoint(args.checkpoint)
+    layers, loss, ckpt_categories, extra = load_checkpoint(args.checkpoint)
     num_cats = layers[-1][0].shape[0]
     if len(ckpt_categories) != num_cats:
         raise InputError(f"{args.checkpoint}: {len(ckpt_categories)} category names for "
@@ -140,6 +172,19 @@ def check(args):
             raise InputError(f"{args.features}: /features/normalized is {x_ds.shape}, expected "
                              f"({feat_ids.shape[0]}, {d_in}) (users x model inputs)")
 
+        items = None
+        if "sparse" in extra or "wide_sparse" in extra:
+            offsets = dataset(ff, "/items/offsets", 1)[()].astype(np.int64)
+            bucket = dataset(ff, "/items/bucket", 1)[()].astype(np.int64)
+            value = dataset(ff, "/items/value", 1)[()].astype(np.float64)
+            table = extra.get("sparse", extra.get("wide_sparse"))
+            if (len(offsets) != len(feat_ids) + 1 or offsets[0] != 0 or offsets[-1] != len(bucket)
+                    or len(value) != len(bucket) or np.any(np.diff(offsets) < 0)
+                    or (len(bucket) and (bucket.min() < 0 or bucket.max() >= table.shape[0]))):
+                raise InputError(f"{args.features}: /items/* do not form {len(feat_ids)} rows of "
+                                 f"buckets in [0, {table.shape[0]})")
+            items = (offsets, bucket, value)
+
         if len(feat_ids) == 0:
             raise InputError(f"{args.features}: no users to check")
         if n == 0:
@@ -162,7 +207,11 @@ def check(args):
             x = x_ds[b:b + BATCH_USERS].astype(np.float64)
             if not np.all(np.isfinite(x)):
                 raise InputError(f"{args.features}: non-finite feature values near row {b}")
-            p = scores_of(layers, loss, x)
+            batch_items = None
+            if items is not None:
+                offs = items[0][b:b + len(sel) + 1]
+                batch_items = (offs - offs[0], items[1][offs[0]:offs[-1]], items[2][offs[0]:offs[-1]])
+            p = scores_of(layers, loss, x, extra, batch_items)
             # h5py wants increasing indices for fancy reads; read the span and pick.
             lo, hi = int(sel.min()), int(sel.max()) + 1
             cats = cats_ds[lo:hi][sel - lo].astype(np.int64)

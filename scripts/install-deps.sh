@@ -4,8 +4,14 @@
 set -euo pipefail
 
 PACKAGES=(build-essential cmake libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
-          libeigen3-dev libboost-program-options-dev libgtest-dev
+          libeigen3-dev libdnnl-dev libboost-program-options-dev libgtest-dev
+          libsodium-dev zlib1g-dev pkg-config
           python3-h5py python3-numpy)
+
+# --with-slurm: also what the Slurm tests need (a private single-node Slurm, scripts/local-slurm.sh).
+if [ "${1:-}" = "--with-slurm" ]; then
+  PACKAGES+=(slurm-wlm munge iproute2)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

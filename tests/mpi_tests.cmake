@@ -21,13 +21,26 @@ function(imine_e2e name script timeout)
 endfunction()
 
 imine_e2e(e2e_cli_options cli_options.sh 60)
+imine_e2e(e2e_dp_epsilon dp_epsilon.sh 120)
 imine_e2e(e2e_synth_rank_invariant synth_ranks.sh 180)
 imine_e2e(e2e_train_np_equivalence train_equivalence.sh 300)
 imine_e2e(e2e_resume_bitwise resume_bitwise.sh 240)
 imine_e2e(e2e_corrupt_shard_aborts corrupt_shard.sh 120)
+# Faults: hostile inputs (scripts/make_corrupt_shards.py) and injected hangs/crashes
+# (IMINE_FAULT) end the job promptly with a message naming the culprit.
+imine_e2e(e2e_corrupt_variants corrupt_variants.sh 240)
+imine_e2e(e2e_watchdog watchdog.sh 180)
+set_tests_properties(e2e_corrupt_variants e2e_watchdog PROPERTIES LABELS "mpi;e2e;faults")
 imine_e2e(e2e_checkpoint_interop checkpoint_interop.sh 180)
 imine_e2e(e2e_model_beats_baselines model_quality.sh 600)
 set_tests_properties(e2e_model_beats_baselines PROPERTIES LABELS "mpi;e2e;quality")
+imine_e2e(e2e_movielens_quality movielens_quality.sh 240)
+set_tests_properties(e2e_movielens_quality PROPERTIES LABELS "mpi;e2e;quality" SKIP_RETURN_CODE 77)
+imine_e2e(e2e_short_history_quality short_history_quality.sh 400)
+set_tests_properties(e2e_short_history_quality PROPERTIES LABELS "mpi;e2e;quality")
+imine_e2e(e2e_prepare_shop prepare_shop.sh 300)
+imine_e2e(e2e_prepare_movielens prepare_movielens.sh 180)
+set_tests_properties(e2e_prepare_movielens PROPERTIES SKIP_RETURN_CODE 77)
 
 # The collectives themselves at np 2 and 4 (oversubscribed on 2 cores).
 add_executable(imine_mpi_test ${CMAKE_CURRENT_SOURCE_DIR}/mpi/collectives_mpitest.cc)
@@ -45,3 +58,12 @@ add_test(NAME docs_options_up_to_date
          COMMAND sh -c "$<TARGET_FILE:imine> --options-markdown | diff -u ${CMAKE_SOURCE_DIR}/docs/options.md -")
 set_tests_properties(docs_options_up_to_date PROPERTIES LABELS e2e ENVIRONMENT "${IMINE_E2E_ENV}"
                      TIMEOUT 30)
+
+# Against a real single-node Slurm started by the test (scripts/local-slurm.sh); skipped where
+# slurm-wlm/munge are missing. One at a time: they share the machine's Slurm ports.
+function(imine_slurm_test name script timeout)
+  imine_e2e(${name} ${script} ${timeout})
+  set_tests_properties(${name} PROPERTIES LABELS "slurm;e2e" RESOURCE_LOCK slurm
+                       SKIP_RETURN_CODE 77)
+endfunction()
+imine_slurm_test(slurm_pipeline slurm_pipeline.sh 240)

@@ -40,7 +40,8 @@ int run_label(const ParsedOptions& o, const std::vector<std::string>& positional
   DatasetSource src(o.get_string("data"), comm.rank(), comm.size());
   IMINE_CHECK(src.catalog().category_names == c.category_names)
       << o.get_string("data") << ": categories differ from those of " << job.checkpoint_path;
-  write_labels(job, src, model, loss, norm, feature_config_of(c), comm);
+  InputSpec in = input_spec_of(c);
+  write_labels(job, src, model, loss, norm, in.features, in.selection, in.item_idf, comm);
   return 0;
 }
 

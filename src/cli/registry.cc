@@ -12,7 +12,15 @@ const std::vector<Command>& commands() {
       {"train", "Train the interest model (data-parallel over MPI ranks)", train_options,
        run_train},
       {"label", "Write per-user interest labels from a checkpoint", label_options, run_label},
+      {"eval", "Metric table of a checkpoint on train/validation/test users", eval_options,
+       run_eval},
+      {"prepare", "Turn raw event logs into an imine dataset", prepare_options, run_prepare_command},
+      {"check-labels", "Check a labels file against its dataset before publishing it",
+       check_labels_options, run_check_labels},
       {"inspect", "Print a readable summary of an imine HDF5 file", inspect_options, run_inspect},
+      {"bench", "Measure MLP training throughput on random data", bench_options, run_bench},
+      {"dp-epsilon", "Epsilon of a planned DP-SGD run, or the noise it needs", dp_epsilon_options,
+       run_dp_epsilon},
   };
   return table;
 }
@@ -25,7 +33,7 @@ std::string usage() {
                   "usage: [mpirun -np N] imine <command> [options]\n\ncommands:\n";
   for (const Command& c : commands()) {
     std::string name = c.name;
-    s += "  " + name + std::string(10 - name.size(), ' ') + c.summary + "\n";
+    s += "  " + name + std::string(name.size() < 14 ? 14 - name.size() : 1, ' ') + c.summary + "\n";
   }
   s += "\n'imine <command> --help' lists a command's options.\n";
   return s;

@@ -2,6 +2,7 @@
 
 #include "imine/cli/commands.h"
 #include "imine/dist/communicator.h"
+#include "imine/dist/watchdog.h"
 #include "imine/train/trainer.h"
 #include "imine/util/error.h"
 
@@ -19,6 +20,20 @@ OptionTable train_options() {
   t.add_int_list("hidden", {256, 128}, "Hidden layer widths of the MLP").range(1, 1 << 16);
   t.add_float("dropout", 0.1, "Dropout after each hidden layer").range(0, 0.95);
   t.add_string("loss", "bce", "Training loss").choices({"bce", "softmax_ce", "mse"});
+  t.add_string("wide", "hist+recency",
+               "Wide linear path from input features straight to the logits, beside the MLP: "
+               "none, the user's own category histograms (hist, hist+recency) or every "
+               "selected feature (all)")
+      .choices({"none", "hist", "hist+recency", "all"});
+  t.add_int("item-buckets", 0,
+            "Hash each user's items into this many buckets (TF-IDF, L2-normalised) as a sparse "
+            "input to the first layer (0: off)")
+      .range(0, 1 << 24);
+  t.add_bool("wide-items", false, "The item buckets also feed the logits directly (wide path)");
+  t.add_int("select-features", 0,
+            "Keep the K dense features with the highest mutual information with the targets "
+            "(0: all; the wide path's features are always kept)")
+      .at_least(0);
   t.add_string("optimizer", "adamw", "Optimizer").choices({"sgd", "adam", "adamw"});
   t.add_float("lr", 2e-3, "Peak learning rate").range(1e-8, 10);
   t.add_float("momentum", 0.9, "SGD momentum").range(0, 0.999);
@@ -36,6 +51,10 @@ OptionTable train_options() {
   t.add_int("checksum-every", 100, "Compare parameter checksums across ranks every N steps")
       .at_least(0);
   t.add_float("progress-seconds", 5.0, "Seconds between progress lines").range(0, 86400);
+  t.add_float("step-timeout", 0,
+              "Abort the job, naming every rank's phase and step, when a rank makes no progress "
+              "for this many seconds (0: off)")
+      .range(0, 1e6);
   t.add_bool("write-labels", false, "Write --out/labels.h5 for every user at the end");
   t.add_int("label-k", 5, "Interest categories per user in the labels").range(1, 1000);
   return t;
@@ -61,6 +80,12 @@ int run_train(const ParsedOptions& o, const std::vector<std::string>& positional
   for (int64_t h : o.get_int_list("hidden")) c.hidden.push_back(static_cast<int>(h));
   c.dropout = static_cast<float>(o.get_float("dropout"));
   c.loss = o.get_string("loss");
+  c.wide = o.get_string("wide");
+  c.item_buckets = static_cast<uint32_t>(o.get_int("item-buckets"));
+  c.wide_items = o.get_bool("wide-items");
+  IMINE_CHECK(!c.wide_items || c.item_buckets > 0)
+      << "option --wide-items needs --item-buckets > 0";
+  c.select_features = o.get_int("select-features");
   c.optimizer.name = o.get_string("optimizer");
   c.optimizer.momentum = static_cast<float>(o.get_float("momentum"));
   c.optimizer.weight_decay = static_cast<float>(o.get_float("weight-decay"));
@@ -85,9 +110,11 @@ int run_train(const ParsedOptions& o, const std::vector<std::string>& positional
   c.resume = o.get_string("resume");
   c.checksum_every = o.get_int("checksum-every");
   c.progress_seconds = o.get_float("progress-seconds");
+  c.step_timeout = o.get_float("step-timeout");
   c.write_labels = o.get_bool("write-labels");
   c.label_k = static_cast<int>(o.get_int("label-k"));
   c.config_ini = effective_config(o);
+  WatchdogArm watchdog(c.step_timeout);  // the process's watchdog (main.cc), for this run
   TrainSummary s = run_training(c, comm);
   if (comm.is_root()) {
     std::printf("\ncheckpoint: %s\n", s.last_checkpoint.c_str());

@@ -49,10 +49,11 @@ void read_range(const h5::Dataset& d, uint64_t begin, uint64_t count, std::vecto
 
 ShardReader::ShardReader(std::string path, const CatalogSizes& catalog, const ReaderLimits& limits,
                          uint64_t user_begin, uint64_t user_end)
-    : path_(std::move(path)),
-      catalog_(catalog),
-      limits_(limits),
-      file_(h5::File::open_read(path_)) {
+    : ShardReader(h5::File::open_read(path), catalog, limits, user_begin, user_end) {}
+
+ShardReader::ShardReader(h5::File file, const CatalogSizes& catalog, const ReaderLimits& limits,
+                         uint64_t user_begin, uint64_t user_end)
+    : path_(file.path()), catalog_(catalog), limits_(limits), file_(std::move(file)) {
   IMINE_CHECK(limits_.max_chunk_users >= 1 && limits_.max_chunk_events >= 1)
       << path_ << ": chunk budget must be at least one user and one event";
   h5::require_schema(file_, schema::kUsers, schema::kUsersVersion, schema::kUsersVersion);

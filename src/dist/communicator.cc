@@ -33,7 +33,10 @@ void allreduce_chunked(MPI_Comm comm, T* data, size_t n, MPI_Datatype type) {
 
 MpiSession::MpiSession(int* argc, char*** argv) {
   int provided = 0;
-  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  // The watchdog thread (dist/watchdog.h) exchanges heartbeats on its own communicator while
+  // the main thread may sit in a collective. Without MULTIPLE the watchdog watches only its
+  // own rank.
+  MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided);
   // Errors come back as codes that imine turns into Error, instead of MPI aborting silently.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   int rank = 0;

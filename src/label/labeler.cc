@@ -7,9 +7,11 @@
 
 #include "imine/data/dataset_source.h"
 #include "imine/dist/communicator.h"
+#include "imine/features/item_features.h"
 #include "imine/features/split.h"
 #include "imine/h5/h5.h"
 #include "imine/label/label_writer.h"
+#include "imine/nn/sparse_linear.h"
 #include "imine/util/atomic_file.h"
 #include "imine/util/error.h"
 #include "imine/util/log.h"
@@ -77,13 +79,23 @@ void top_k(const float* scores, int num, int k, int32_t* out) {
 
 LabelStats write_labels(const LabelJob& job, const DatasetSource& source, Model& model,
                         const Loss& loss, const NormStats& norm, FeatureConfig features,
+                        const std::vector<int>& selection, const std::vector<double>& item_idf,
                         const Communicator& comm) {
   auto t0 = std::chrono::steady_clock::now();
   features.t_ref = source.time_max();
   FeatureExtractor fx(source.catalog(), features);
-  IMINE_CHECK(fx.dim() == static_cast<size_t>(model.spec().input_dim))
-      << source.dir() << ": this dataset gives " << fx.dim() << " features, the model expects "
+  for (int c : selection) {
+    IMINE_CHECK(c >= 0 && static_cast<size_t>(c) < fx.dim())
+        << source.dir() << ": selected feature " << c << " is outside the " << fx.dim()
+        << " features this dataset gives (different categories or attributes?)";
+  }
+  const size_t dim = selection.empty() ? fx.dim() : selection.size();
+  IMINE_CHECK(dim == static_cast<size_t>(model.spec().input_dim))
+      << source.dir() << ": this dataset gives " << dim << " features, the model expects "
       << model.spec().input_dim << " (different categories or attributes?)";
+  const uint32_t buckets = static_cast<uint32_t>(item_idf.size());
+  IMINE_CHECK(static_cast<int>(buckets) == model.spec().sparse_dim)
+      << "labels: " << buckets << " item buckets for a model with " << model.spec().sparse_dim;
   const int C = model.spec().output_dim;
   IMINE_CHECK(job.k >= 1 && job.k <= C) << "--k must be in [1, " << C << "], got " << job.k;
   TimeSplitConfig all;
@@ -93,16 +105,27 @@ LabelStats write_labels(const LabelJob& job, const DatasetSource& source, Model&
   local.k = job.k;
   std::vector<float> rows, probs;
   std::vector<uint64_t> dump_ids;
-  std::vector<float> dump_rows;
-  const size_t dim = fx.dim();
+  std::vector<float> dump_rows, full(fx.dim());
+  SparseRows items, dump_items;
+  std::vector<uint32_t> scratch;
+  SparseBatch batch_items;
   source.for_each_chunk([&](const UserChunk& chunk) {
     const size_t n = chunk.num_users();
     rows.resize(n * dim);
+    items = SparseRows();
     for (size_t u = 0; u < n; ++u) {
       TimeSplit split = split_user(chunk, u, all);
-      fx.extract(chunk, u, split.input, rows.data() + u * dim);
-      norm.apply(rows.data() + u * dim);
+      float* row = rows.data() + u * dim;
+      if (selection.empty()) {
+        fx.extract(chunk, u, split.input, row);
+      } else {
+        fx.extract(chunk, u, split.input, full.data());
+        for (size_t j = 0; j < dim; ++j) row[j] = full[selection[j]];
+      }
+      norm.apply(row);
+      if (buckets > 0) append_item_counts(chunk, u, split.input, buckets, &scratch, &items);
     }
+    if (buckets > 0) apply_tfidf(item_idf, &items);
     Eigen::MatrixXf x, p;
     ForwardContext ctx;
     constexpr size_t kBatch = 1024;
@@ -111,7 +134,12 @@ LabelStats write_labels(const LabelJob& job, const DatasetSource& source, Model&
       const size_t m = std::min(kBatch, n - b);
       x = Eigen::Map<const Eigen::MatrixXf>(rows.data() + b * dim, Eigen::Index(dim),
                                             Eigen::Index(m));
-      loss.scores(model.forward(x, ctx), &p);
+      batch_items.clear();
+      for (size_t i = b; buckets > 0 && i < b + m; ++i) {
+        const uint64_t at = items.offsets[i];
+        batch_items.append(items.index.data() + at, items.value.data() + at, items.nnz(i));
+      }
+      loss.scores(model.forward(x, buckets > 0 ? &batch_items : nullptr, ctx), &p);
       std::copy(p.data(), p.data() + m * C, probs.data() + b * C);
     }
     for (size_t u = 0; u < n; ++u) {
@@ -126,6 +154,14 @@ LabelStats write_labels(const LabelJob& job, const DatasetSource& source, Model&
     if (!job.dump_features.empty() && comm.is_root()) {
       dump_ids.insert(dump_ids.end(), chunk.user_ids.begin(), chunk.user_ids.end());
       dump_rows.insert(dump_rows.end(), rows.begin(), rows.end());
+      for (size_t i = 0; buckets > 0 && i < n; ++i) {
+        const uint64_t at = items.offsets[i];
+        dump_items.index.insert(dump_items.index.end(), items.index.begin() + at,
+                                items.index.begin() + at + items.nnz(i));
+        dump_items.value.insert(dump_items.value.end(), items.value.begin() + at,
+                                items.value.begin() + at + items.nnz(i));
+        dump_items.offsets.push_back(dump_items.index.size());
+      }
     }
   });
 
@@ -155,6 +191,12 @@ LabelStats write_labels(const LabelJob& job, const DatasetSource& source, Model&
       h5::write_vector(f, "/users/id", dump_ids);
       h5::write_dataset(f, "/features/normalized", dump_rows.data(),
                         {static_cast<hsize_t>(dump_ids.size()), static_cast<hsize_t>(dim)});
+      if (buckets > 0) {
+        h5::write_vector(f, "/items/offsets", dump_items.offsets);
+        h5::write_vector(f, "/items/bucket", dump_items.index);
+        h5::write_vector(f, "/items/value", dump_items.value);
+        h5::set_attr(f, "/items", "num_buckets", static_cast<int64_t>(buckets));
+      }
       f.close();
       out.commit();
     }

@@ -1,7 +1,9 @@
 #include "imine/nn/optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include "imine/nn/eigen.h"
 #include "imine/util/error.h"
 
 namespace imine {
@@ -32,6 +34,28 @@ std::vector<std::pair<std::string, std::vector<float>*>> Sgd::state() {
   return {{"velocity", &velocity_}};
 }
 
+namespace {
+
+// Blocks small enough to stay in L1, so the several Eigen statements per block cost one pass
+// over memory. Eigen's packet sqrt and division vectorise (a plain loop with std::sqrt stays
+// scalar because of sqrtf's errno branch) and are correctly rounded, like the scalar ones.
+void adam_update(float* p, const float* gr, float* m, float* v, size_t n, float b1, float b2,
+                 float l2, float shrink, float step_size, float inv_sqrt_bc2, float eps) {
+  constexpr size_t kBlock = 512;
+  Eigen::Array<float, Eigen::Dynamic, 1, 0, kBlock, 1> g;
+  for (size_t at = 0; at < n; at += kBlock) {
+    const Eigen::Index len = static_cast<Eigen::Index>(std::min(kBlock, n - at));
+    Eigen::Map<Eigen::ArrayXf> pa(p + at, len), ma(m + at, len), va(v + at, len);
+    Eigen::Map<const Eigen::ArrayXf> ga(gr + at, len);
+    g = ga + l2 * pa;
+    ma = b1 * ma + (1.0f - b1) * g;
+    va = b2 * va + (1.0f - b2) * g * g;
+    pa = pa * shrink - step_size * ma / (va.sqrt() * inv_sqrt_bc2 + eps);
+  }
+}
+
+}  // namespace
+
 Adam::Adam(size_t n, float beta1, float beta2, float eps, float weight_decay, bool decoupled)
     : beta1_(beta1),
       beta2_(beta2),
@@ -55,15 +79,8 @@ void Adam::step(float* params, const float* grads, size_t n, float lr) {
   const float eps = eps_;
   const float l2 = decoupled_ ? 0.0f : weight_decay_;
   const float shrink = decoupled_ ? 1.0f - lr * weight_decay_ : 1.0f;
-  float* m = m_.data();
-  float* v = v_.data();
-  for (size_t i = 0; i < n; ++i) {
-    const float g = grads[i] + l2 * params[i];
-    m[i] = b1 * m[i] + (1.0f - b1) * g;
-    v[i] = b2 * v[i] + (1.0f - b2) * g * g;
-    const float p = params[i] * shrink;
-    params[i] = p - step_size * m[i] / (std::sqrt(v[i]) * inv_sqrt_bc2 + eps);
-  }
+  adam_update(params, grads, m_.data(), v_.data(), n, b1, b2, l2, shrink, step_size,
+              inv_sqrt_bc2, eps);
 }
 
 std::vector<std::pair<std::string, std::vector<float>*>> Adam::state() {

@@ -83,12 +83,63 @@ std::vector<T> read_vector(const h5::File& f, const std::string& path,
   return v;
 }
 
+void check_tensor(const CheckpointTensor& t, int64_t rows, int64_t cols, const std::string& context,
+                  const std::string& path) {
+  IMINE_CHECK(t.rows == rows && t.cols == cols &&
+              static_cast<int64_t>(t.data.size()) == rows * cols)
+      << context << ": " << path << " is [" << t.rows << ", " << t.cols << "] with "
+      << t.data.size() << " values, expected [" << rows << ", " << cols << "]";
+  check_finite(t.data, context, path);
+}
+
+// The optional parts of docs/file-formats.md: feature selection, item features, wide path.
+void validate_optional_parts(const Checkpoint& c, const std::string& context) {
+  const int64_t d = c.layers.front().in, C = c.layers.back().out;
+  constexpr int64_t kMaxBuckets = int64_t{1} << 24;
+  if (!c.feature_selection.empty()) {
+    IMINE_CHECK(static_cast<int64_t>(c.feature_selection.size()) == d)
+        << context << ": /features/selected has " << c.feature_selection.size()
+        << " entries but the first layer takes " << d << " inputs";
+    for (size_t i = 0; i < c.feature_selection.size(); ++i) {
+      IMINE_CHECK(c.feature_selection[i] >= 0 &&
+                  (i == 0 || c.feature_selection[i] > c.feature_selection[i - 1]))
+          << context << ": /features/selected[" << i << "] = " << c.feature_selection[i]
+          << " is negative or not ascending";
+    }
+  }
+  const int64_t B = static_cast<int64_t>(c.item_idf.size());
+  IMINE_CHECK(B <= kMaxBuckets) << context << ": /features/item_idf has " << B
+                                << " buckets, more than " << kMaxBuckets;
+  check_finite(c.item_idf, context, "/features/item_idf");
+  IMINE_CHECK(B == 0 || !c.sparse.empty())
+      << context << ": /features/item_idf without /model/sparse/weight";
+  if (!c.sparse.empty()) {
+    IMINE_CHECK(B > 0) << context << ": /model/sparse/weight without /features/item_idf";
+    check_tensor(c.sparse, B, c.layers.front().out, context, "/model/sparse/weight");
+  }
+  if (!c.wide_sparse.empty()) {
+    IMINE_CHECK(B > 0) << context << ": /model/wide_sparse/weight without /features/item_idf";
+    check_tensor(c.wide_sparse, B, C, context, "/model/wide_sparse/weight");
+  }
+  IMINE_CHECK(c.wide.empty() == c.wide_inputs.empty())
+      << context << ": /model/wide/weight and /model/wide/inputs must come together";
+  if (!c.wide.empty()) {
+    check_tensor(c.wide, C, static_cast<int64_t>(c.wide_inputs.size()), context,
+                 "/model/wide/weight");
+    for (size_t i = 0; i < c.wide_inputs.size(); ++i) {
+      IMINE_CHECK(c.wide_inputs[i] >= 0 && c.wide_inputs[i] < d)
+          << context << ": /model/wide/inputs[" << i << "] = " << c.wide_inputs[i]
+          << " is outside [0, " << d << ")";
+    }
+  }
+}
+
 }  // namespace
 
 int64_t Checkpoint::num_params() const {
   int64_t n = 0;
   for (const auto& l : layers) n += l.out * l.in + l.out;
-  return n;
+  return n + static_cast<int64_t>(sparse.data.size() + wide.data.size() + wide_sparse.data.size());
 }
 
 void validate_checkpoint(const Checkpoint& c, const std::string& context) {
@@ -129,6 +180,7 @@ void validate_checkpoint(const Checkpoint& c, const std::string& context) {
         << context << ": /features/norm_std[" << i << "] = " << c.norm_std[i] << " is not positive";
   }
   check_unique_names(c.feature_names, context, "feature");
+  validate_optional_parts(c, context);
 
   const int64_t k = c.layers.back().out;
   IMINE_CHECK(static_cast<int64_t>(c.category_names.size()) == k)
@@ -194,6 +246,16 @@ uint64_t checkpoint_content_checksum(const Checkpoint& c) {
   checksum_strings(&sum, c.feature_names);
   checksum_strings(&sum, c.category_names);
   checksum_strings(&sum, {c.config_ini});
+  // The optional parts, only when present, so files without them keep their checksum.
+  if (!c.feature_selection.empty()) checksum_vector(&sum, c.feature_selection);
+  if (!c.item_idf.empty()) checksum_vector(&sum, c.item_idf);
+  for (const CheckpointTensor* t : {&c.sparse, &c.wide, &c.wide_sparse}) {
+    if (t->empty()) continue;
+    checksum_int(&sum, t->rows);
+    checksum_int(&sum, t->cols);
+    checksum_vector(&sum, t->data);
+  }
+  if (!c.wide_inputs.empty()) checksum_vector(&sum, c.wide_inputs);
   return sum.value();
 }
 
@@ -246,6 +308,16 @@ void write_checkpoint(const std::string& path, const Checkpoint& c) {
   h5::write_vector(f, "/state/data_position", c.data_position, opt);
   // A dataset, not an attribute: attributes are capped at 64 KiB in the portable file format.
   h5::write_strings(f, "/config", {c.config_ini});
+  if (!c.feature_selection.empty())
+    h5::write_vector(f, "/features/selected", c.feature_selection, opt);
+  if (!c.item_idf.empty()) h5::write_vector(f, "/features/item_idf", c.item_idf, opt);
+  for (const auto& [t, name] : {std::pair{&c.sparse, "sparse"}, std::pair{&c.wide, "wide"},
+                                std::pair{&c.wide_sparse, "wide_sparse"}}) {
+    if (t->empty()) continue;
+    h5::write_dataset(f, std::string("/model/") + name + "/weight", t->data.data(),
+                      {static_cast<hsize_t>(t->rows), static_cast<hsize_t>(t->cols)}, opt);
+  }
+  if (!c.wide_inputs.empty()) h5::write_vector(f, "/model/wide/inputs", c.wide_inputs, opt);
 
   std::vector<std::string> extra;
   for (const auto& [name, value] : c.string_attrs) {
@@ -316,6 +388,23 @@ Checkpoint read_checkpoint(const std::string& path) {
   IMINE_CHECK(config.size() == 1) << h5::where(f, "/config") << ": expected one string, found "
                                   << config.size();
   c.config_ini = std::move(config[0]);
+
+  if (h5::exists(f, "/features/selected"))
+    c.feature_selection = read_vector<int64_t>(f, "/features/selected", limits);
+  if (h5::exists(f, "/features/item_idf"))
+    c.item_idf = read_vector<double>(f, "/features/item_idf", limits);
+  for (const auto& [t, name] : {std::pair{&c.sparse, "sparse"}, std::pair{&c.wide, "wide"},
+                                std::pair{&c.wide_sparse, "wide_sparse"}}) {
+    const std::string path = std::string("/model/") + name + "/weight";
+    if (!h5::exists(f, path)) continue;
+    h5::Dataset w(f, path);
+    w.require_rank(2);
+    t->rows = static_cast<int64_t>(w.dims()[0]);
+    t->cols = static_cast<int64_t>(w.dims()[1]);
+    w.read_all(&t->data, limits);
+  }
+  if (h5::exists(f, "/model/wide/inputs"))
+    c.wide_inputs = read_vector<int64_t>(f, "/model/wide/inputs", limits);
 
   if (h5::has_attr(f, "/", "extra_attr_names")) {
     for (const auto& name : h5::get_attr_strings(f, "/", "extra_attr_names")) {

@@ -1,13 +1,17 @@
 #include "imine/train/examples.h"
 
 #include "imine/data/dataset_source.h"
+#include "imine/util/error.h"
 
 namespace imine {
 
 namespace {
 
 void append_example(ExampleSet* set, FeatureExtractor& fx, const UserChunk& chunk, size_t u,
-                    const TimeSplit& split, bool for_eval) {
+                    const TimeSplit& split, bool for_eval, uint32_t item_buckets,
+                    std::vector<uint32_t>* scratch) {
+  if (item_buckets > 0)
+    append_item_counts(chunk, u, split.input, item_buckets, scratch, &set->items);
   const size_t dim = fx.dim(), C = fx.num_categories();
   set->ids.push_back(chunk.user_ids[u]);
   set->features.resize(set->features.size() + dim);
@@ -27,9 +31,11 @@ void append_example(ExampleSet* set, FeatureExtractor& fx, const UserChunk& chun
 
 LocalExamples load_examples(const DatasetSource& source, FeatureExtractor& fx,
                             const TimeSplitConfig& split_config, uint64_t split_key,
-                            double val_fraction, double test_fraction) {
+                            double val_fraction, double test_fraction, uint32_t item_buckets,
+                            bool eval_fields_for_train) {
   split_config.validate();
   LocalExamples out;
+  std::vector<uint32_t> scratch;
   for (ExampleSet* set : {&out.train, &out.validation, &out.test}) {
     set->dim = fx.dim();
     set->num_categories = fx.num_categories();
@@ -45,18 +51,41 @@ LocalExamples load_examples(const DatasetSource& source, FeatureExtractor& fx,
       }
       switch (subset_of(chunk.user_ids[u], split_key, val_fraction, test_fraction)) {
         case Subset::kTrain:
-          append_example(&out.train, fx, chunk, u, split, false);
+          append_example(&out.train, fx, chunk, u, split, eval_fields_for_train, item_buckets,
+                         &scratch);
           break;
         case Subset::kValidation:
-          append_example(&out.validation, fx, chunk, u, split, true);
+          append_example(&out.validation, fx, chunk, u, split, true, item_buckets, &scratch);
           break;
         case Subset::kTest:
-          append_example(&out.test, fx, chunk, u, split, true);
+          append_example(&out.test, fx, chunk, u, split, true, item_buckets, &scratch);
           break;
       }
     }
   });
   return out;
+}
+
+void select_columns(ExampleSet* set, const std::vector<int>& selection) {
+  if (selection.empty()) return;
+  const size_t dim = set->dim, k = selection.size();
+  for (int c : selection) {
+    IMINE_CHECK(c >= 0 && static_cast<size_t>(c) < dim)
+        << "feature selection: column " << c << " outside rows of " << dim;
+  }
+  // Ascending selection: writing row i's k values never overtakes reading row i (k <= dim).
+  for (size_t i = 0; i < set->size(); ++i) {
+    const float* src = set->features.data() + i * dim;
+    float* dst = set->features.data() + i * k;
+    for (size_t j = 0; j < k; ++j) dst[j] = src[selection[j]];
+  }
+  set->features.resize(set->size() * k);
+  set->features.shrink_to_fit();
+  set->dim = k;
+}
+
+void normalise_rows(ExampleSet* set, const NormStats& norm) {
+  for (size_t i = 0; i < set->size(); ++i) norm.apply(set->row(i));
 }
 
 }  // namespace imine

@@ -48,6 +48,39 @@ std::vector<int> split_ints(const std::string& s) {
   return out;
 }
 
+namespace {
+
+CheckpointTensor tensor_of(const ParamBuffer& p, const TensorInfo& t) {
+  CheckpointTensor out;
+  if (t.size() == 0) return out;
+  out.rows = t.rows;
+  out.cols = t.cols;
+  out.data.assign(p.params() + t.offset, p.params() + t.offset + t.size());
+  return out;
+}
+
+void load_tensor(const CheckpointTensor& c, const TensorInfo& t, const char* what, float* p) {
+  IMINE_CHECK(c.rows == t.rows && c.cols == t.cols)
+      << "checkpoint " << what << " is [" << c.rows << "," << c.cols << "], the model's [" << t.rows
+      << "," << t.cols << "]";
+  std::copy(c.data.begin(), c.data.end(), p + t.offset);
+}
+
+std::string double_text(double v) {
+  std::ostringstream o;
+  o.precision(17);
+  o << v;
+  return o.str();
+}
+
+const std::string* find_attr(const Checkpoint& c, const std::string& name) {
+  for (const auto& [k, v] : c.string_attrs)
+    if (k == name) return &v;
+  return nullptr;
+}
+
+}  // namespace
+
 Checkpoint make_checkpoint(const TrainingState& s) {
   Checkpoint c;
   const Model& m = *s.model;
@@ -65,12 +98,30 @@ Checkpoint make_checkpoint(const TrainingState& s) {
     layer.activation = i + 1 < linears.size() ? "relu" : "none";
     c.layers.push_back(std::move(layer));
   }
+  c.sparse = tensor_of(p, m.sparse_table());
+  c.wide = tensor_of(p, m.wide_weight());
+  c.wide_inputs.assign(m.spec().wide_inputs.begin(), m.spec().wide_inputs.end());
+  c.wide_sparse = tensor_of(p, m.wide_sparse_table());
+  c.item_idf = s.item_idf;
+  c.feature_selection.assign(s.selection.begin(), s.selection.end());
   c.optimizer = s.optimizer->name();
-  for (auto& [name, vec] : s.optimizer->state()) c.optimizer_state.emplace_back(name, *vec);
+  const auto slices = m.param_slices();
+  for (auto& [name, vec] : s.optimizer->state()) {
+    std::vector<float> packed;
+    packed.reserve(m.num_weights());
+    for (const auto& [off, n] : slices)
+      packed.insert(packed.end(), vec->begin() + off, vec->begin() + off + n);
+    c.optimizer_state.emplace_back(name, std::move(packed));
+  }
   c.optimizer_step = s.optimizer->t();
   c.norm_mean = s.norm->mean();
   c.norm_std = s.norm->stddev();
   c.feature_names = s.features->feature_names();
+  if (!s.selection.empty()) {
+    std::vector<std::string> selected;
+    for (int i : s.selection) selected.push_back(c.feature_names.at(static_cast<size_t>(i)));
+    c.feature_names = std::move(selected);
+  }
   c.category_names = s.category_names;
   c.category_popularity.assign(s.popularity.begin(), s.popularity.end());
   c.step = s.step;
@@ -92,6 +143,17 @@ Checkpoint make_checkpoint(const TrainingState& s) {
       {"feature_attribute_names", join_strings(fc.attribute_names)},
       {"feature_t_ref", std::to_string(fc.t_ref)},
   };
+  if (s.split) {
+    const char* mode = s.split->mode == SplitMode::kCutoff ? "cutoff" : "per-user";
+    c.string_attrs.insert(c.string_attrs.end(),
+                          {{"split_mode", mode},
+                           {"split_target_fraction", double_text(s.split->target_fraction)},
+                           {"split_cutoff", std::to_string(s.split->cutoff)},
+                           {"split_horizon", std::to_string(s.split->horizon)},
+                           {"split_key", std::to_string(s.split_key)},
+                           {"split_val_fraction", double_text(s.val_fraction)},
+                           {"split_test_fraction", double_text(s.test_fraction)}});
+  }
   return c;
 }
 
@@ -103,6 +165,9 @@ ModelSpec model_spec_of(const Checkpoint& c) {
   for (size_t i = 0; i + 1 < c.layers.size(); ++i)
     spec.hidden.push_back(static_cast<int>(c.layers[i].out));
   spec.dropout = std::stof(attr(c, "model_dropout"));
+  spec.sparse_dim = static_cast<int>(c.sparse.rows);
+  spec.wide_inputs.assign(c.wide_inputs.begin(), c.wide_inputs.end());
+  spec.wide_sparse = !c.wide_sparse.empty();
   return spec;
 }
 
@@ -118,6 +183,23 @@ FeatureConfig feature_config_of(const Checkpoint& c) {
 
 std::string loss_name_of(const Checkpoint& c) { return attr(c, "loss"); }
 
+InputSpec input_spec_of(const Checkpoint& c) {
+  InputSpec in;
+  in.features = feature_config_of(c);
+  in.selection.assign(c.feature_selection.begin(), c.feature_selection.end());
+  in.item_idf = c.item_idf;
+  if (const std::string* mode = find_attr(c, "split_mode")) {
+    in.split.mode = *mode == "cutoff" ? SplitMode::kCutoff : SplitMode::kPerUser;
+    in.split.target_fraction = std::stod(attr(c, "split_target_fraction"));
+    in.split.cutoff = std::stoll(attr(c, "split_cutoff"));
+    in.split.horizon = std::stoll(attr(c, "split_horizon"));
+    in.split_key = std::stoull(attr(c, "split_key"));
+    in.val_fraction = std::stod(attr(c, "split_val_fraction"));
+    in.test_fraction = std::stod(attr(c, "split_test_fraction"));
+  }
+  return in;
+}
+
 void load_params(const Checkpoint& c, Model* model) {
   const auto& linears = model->linear_layers();
   IMINE_CHECK(linears.size() == c.layers.size())
@@ -132,18 +214,27 @@ void load_params(const Checkpoint& c, Model* model) {
     std::copy(l.weight.begin(), l.weight.end(), p + li.offset_weight);
     std::copy(l.bias.begin(), l.bias.end(), p + li.offset_bias);
   }
+  load_tensor(c.sparse, model->sparse_table(), "/model/sparse/weight", p);
+  load_tensor(c.wide, model->wide_weight(), "/model/wide/weight", p);
+  load_tensor(c.wide_sparse, model->wide_sparse_table(), "/model/wide_sparse/weight", p);
 }
 
-void load_optimizer(const Checkpoint& c, Optimizer* opt) {
+void load_optimizer(const Checkpoint& c, const Model& model, Optimizer* opt) {
   IMINE_CHECK(c.optimizer == opt->name()) << "checkpoint was trained with optimizer " << c.optimizer
                                           << ", this run uses " << opt->name();
   auto state = opt->state();
   IMINE_CHECK(state.size() == c.optimizer_state.size()) << "optimizer state does not match";
   for (size_t i = 0; i < state.size(); ++i) {
     IMINE_CHECK(state[i].first == c.optimizer_state[i].first &&
-                state[i].second->size() == c.optimizer_state[i].second.size())
+                model.num_weights() == c.optimizer_state[i].second.size())
         << "optimizer state '" << c.optimizer_state[i].first << "' does not match the model";
-    *state[i].second = c.optimizer_state[i].second;
+    std::vector<float>& dst = *state[i].second;
+    std::fill(dst.begin(), dst.end(), 0.0f);
+    const float* src = c.optimizer_state[i].second.data();
+    for (const auto& [off, n] : model.param_slices()) {
+      std::copy(src, src + n, dst.begin() + off);
+      src += n;
+    }
   }
   opt->set_t(c.optimizer_step);
 }

@@ -1,15 +1,19 @@
 #include "imine/train/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <numeric>
 #include <optional>
 #include <sstream>
 
 #include "imine/data/dataset_source.h"
 #include "imine/dist/communicator.h"
 #include "imine/eval/baselines.h"
+#include "imine/features/feature_selection.h"
+#include "imine/features/item_features.h"
 #include "imine/features/normalizer.h"
 #include "imine/label/labeler.h"
 #include "imine/nn/clip.h"
@@ -48,8 +52,33 @@ FeatureConfig feature_config_for(const TrainConfig& cfg, const DatasetSource& sr
   return fc;
 }
 
-void normalise_rows(ExampleSet* set, const NormStats& norm) {
-  for (size_t i = 0; i < set->size(); ++i) norm.apply(set->row(i));
+// Full-row columns of the wide path's blocks.
+std::vector<int> wide_columns(const std::string& wide, const FeatureExtractor& fx) {
+  std::vector<int> cols;
+  const int C = static_cast<int>(fx.num_categories());
+  if (wide == "all") {
+    for (size_t i = 0; i < fx.dim(); ++i) cols.push_back(static_cast<int>(i));
+  } else if (wide == "hist" || wide == "hist+recency") {
+    for (int c = 0; c < C; ++c) cols.push_back(static_cast<int>(fx.hist_offset()) + c);
+    if (wide == "hist+recency")
+      for (int c = 0; c < C; ++c) cols.push_back(static_cast<int>(fx.recency_offset()) + c);
+  } else {
+    IMINE_CHECK(wide == "none") << "--wide '" << wide
+                                << "' is not one of none, hist, hist+recency, all";
+  }
+  return cols;
+}
+
+// Positions of `columns` (full-row indices) within the ascending `selection`.
+std::vector<int> positions_in(const std::vector<int>& selection, const std::vector<int>& columns) {
+  std::vector<int> out;
+  for (int c : columns) {
+    auto it = std::lower_bound(selection.begin(), selection.end(), c);
+    IMINE_CHECK(it != selection.end() && *it == c) << "wide column " << c << " was not selected";
+    out.push_back(static_cast<int>(it - selection.begin()));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 uint64_t param_checksum(const Model& model) {
@@ -72,6 +101,7 @@ std::string metrics_json(int64_t step, int64_t epoch, double samples_per_s, doub
 
 struct Batch {
   Eigen::MatrixXf x, y, dlogits;
+  SparseBatch items;
   std::vector<uint64_t> keys;
 };
 
@@ -80,8 +110,13 @@ void fill_batch(const ExampleSet& set, const uint32_t* idx, size_t n, Batch* b) 
   b->x.resize(static_cast<Eigen::Index>(dim), static_cast<Eigen::Index>(n));
   b->y.resize(static_cast<Eigen::Index>(C), static_cast<Eigen::Index>(n));
   b->keys.resize(n);
+  b->items.clear();
   for (size_t j = 0; j < n; ++j) {
     const size_t i = idx[j];
+    if (set.items.size() == set.size()) {
+      const uint64_t at = set.items.offsets[i];
+      b->items.append(set.items.index.data() + at, set.items.value.data() + at, set.items.nnz(i));
+    }
     std::copy(set.row(i), set.row(i) + dim, b->x.data() + j * dim);
     const uint8_t* t = set.targets.data() + i * C;
     for (size_t c = 0; c < C; ++c) b->y(static_cast<Eigen::Index>(c), j) = t[c];
@@ -97,8 +132,8 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
   enter_phase(Phase::kRead, 0);
   DatasetSource src(cfg.data, comm.rank(), comm.size());
   FeatureExtractor fx(src.catalog(), feature_config_for(cfg, src));
-  LocalExamples ex =
-      load_examples(src, fx, cfg.split, cfg.split_key, cfg.val_fraction, cfg.test_fraction);
+  LocalExamples ex = load_examples(src, fx, cfg.split, cfg.split_key, cfg.val_fraction,
+                                   cfg.test_fraction, cfg.item_buckets);
 
   // Global counts: users per subset and skipped users per reason.
   std::vector<int64_t> counts = {
@@ -133,12 +168,70 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
   comm.allreduce_sum(target_counts.data(), C);
   std::vector<float> popularity = popularity_from_counts(target_counts, double(n_train));
 
+  // Feature selection by mutual information with the targets (count tables summed over ranks);
+  // the ranking is always reported, the wide path's columns are always kept.
+  const std::vector<int> wide_full = wide_columns(cfg.wide, fx);
+  std::vector<int> selection;
+  {
+    MutualInfoCounts mi(fx.dim(), C);
+    std::vector<float> z(fx.dim());
+    for (size_t i = 0; i < ex.train.size(); ++i) {
+      std::copy(ex.train.row(i), ex.train.row(i) + fx.dim(), z.begin());
+      norm.apply(z.data());
+      mi.add(z.data(), ex.train.targets.data() + i * C);
+    }
+    std::vector<double> table = mi.raw();
+    comm.allreduce_sum(table.data(), table.size());
+    mi.set_raw(table);
+    const std::vector<double> mi_table = mi.mutual_information();
+    const std::vector<int> always = cfg.wide == "all" ? std::vector<int>{} : wide_full;
+    FeatureRanking ranking =
+        rank_features(mi_table, fx.dim(), C, static_cast<size_t>(cfg.select_features), always);
+    if (ranking.selected.size() < fx.dim()) selection = ranking.selected;
+    if (root) {
+      make_dirs(cfg.out);
+      AtomicOutput report(cfg.out + "/feature-report.json");
+      std::ofstream(report.temp_path()) << feature_report_json(
+          ranking, mi_table, fx.feature_names(), src.catalog().category_names);
+      report.commit();
+    }
+  }
+  std::vector<int> all_columns(fx.dim());
+  std::iota(all_columns.begin(), all_columns.end(), 0);
+  const std::vector<int>& used = selection.empty() ? all_columns : selection;
+  const size_t dim = used.size();
+  if (!selection.empty()) {
+    std::vector<double> mean, stddev;
+    for (int c : selection) {
+      mean.push_back(norm.mean()[c]);
+      stddev.push_back(norm.stddev()[c]);
+    }
+    NormStats selected(dim);
+    selected.restore(mean, stddev);
+    norm = std::move(selected);
+    for (ExampleSet* set : {&ex.train, &ex.validation}) select_columns(set, selection);
+    if (root)
+      IMINE_LOG() << "kept " << dim << " of " << fx.dim() << " features (--select-features)";
+  }
+
+  // Item IDF over the training users of all ranks.
+  std::vector<double> item_idf;
+  if (cfg.item_buckets > 0) {
+    std::vector<double> df(cfg.item_buckets, 0.0);
+    add_document_frequency(ex.train.items, df.data());
+    comm.allreduce_sum(df.data(), df.size());
+    item_idf = idf_from_counts(df, double(n_train));
+  }
+
   // Model, replicated: rank 0 initialises and broadcasts.
   ModelSpec spec;
-  spec.input_dim = static_cast<int>(fx.dim());
+  spec.input_dim = static_cast<int>(dim);
   spec.hidden = cfg.hidden;
   spec.output_dim = static_cast<int>(C);
   spec.dropout = cfg.dropout;
+  spec.sparse_dim = static_cast<int>(cfg.item_buckets);
+  spec.wide_inputs = positions_in(used, wide_full);
+  spec.wide_sparse = cfg.wide_items;
   Model model(spec);
   if (root) model.init(cfg.seed);
   comm.broadcast(model.params().params(), model.num_params() * sizeof(float));
@@ -175,9 +268,13 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
       IMINE_CHECK(model_spec_of(c) == spec)
           << path << ": checkpoint model " << model_spec_of(c).describe()
           << " does not match this run's " << spec.describe();
+      IMINE_CHECK(std::equal(c.feature_selection.begin(), c.feature_selection.end(),
+                             selection.begin(), selection.end()))
+          << path << ": the checkpoint's feature selection differs from this run's";
       load_params(c, &model);
-      load_optimizer(c, opt.get());
+      load_optimizer(c, model, opt.get());
       norm.restore(c.norm_mean, c.norm_std);
+      if (!c.item_idf.empty()) item_idf = c.item_idf;
       step = c.step;
       if (!c.best_metric_name.empty()) best = c.best_metric;
       if (root) IMINE_LOG() << "resuming from " << path << " at step " << step;
@@ -187,6 +284,10 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
   }
   normalise_rows(&ex.train, norm);
   normalise_rows(&ex.validation, norm);
+  if (!item_idf.empty()) {
+    apply_tfidf(item_idf, &ex.train.items);
+    apply_tfidf(item_idf, &ex.validation.items);
+  }
   Validator validator(ex.validation, popularity, cfg.top_k, cfg.val_max_users, cfg.split_key, comm);
   if (root) {
     make_dirs(cfg.out);
@@ -197,9 +298,11 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
 
   EpochOrder order(ex.train.ids, cfg.seed, steps_epoch);
   Batch batch;
-  TrainingState state{&model,        opt.get(), &norm, &fx, src.catalog().category_names,
-                      popularity,    cfg.loss,  0,     0,   cfg.seed,
-                      cfg.config_ini};
+  TrainingState state{
+      &model,           opt.get(),        &norm,    &fx,        src.catalog().category_names,
+      popularity,       cfg.loss,         0,        0,          cfg.seed,
+      cfg.config_ini,   selection,        item_idf, &cfg.split, cfg.split_key,
+      cfg.val_fraction, cfg.test_fraction};
   std::string last_ckpt;
   auto t_loop = Clock::now(), t_progress = Clock::now();
   int64_t samples_since = 0, first_step = step;
@@ -253,7 +356,8 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
       ctx.step = static_cast<uint64_t>(step);
       ctx.sample_keys = batch.keys.data();
       enter_phase(Phase::kForward, step);
-      const Eigen::MatrixXf& logits = model.forward(batch.x, ctx);
+      const Eigen::MatrixXf& logits =
+          model.forward(batch.x, spec.sparse_dim > 0 ? &batch.items : nullptr, ctx);
       stats[0] = loss.loss_sum(logits, batch.y, &batch.dlogits);
       enter_phase(Phase::kBackward, step);
       model.backward(batch.dlogits);
@@ -307,7 +411,7 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     job.k = cfg.label_k;
     job.checkpoint_path = summary.last_checkpoint;
     job.checkpoint_step = step;
-    write_labels(job, src, model, loss, norm, fx.config(), comm);
+    write_labels(job, src, model, loss, norm, fx.config(), selection, item_idf, comm);
     summary.labels = job.out;
   }
   if (root) IMINE_LOG() << "done: " << step << " steps in " << seconds_since(t_start) << " s";

@@ -4,6 +4,7 @@
 
 #include "imine/dist/communicator.h"
 #include "imine/eval/baselines.h"
+#include "imine/util/error.h"
 #include "imine/util/hash.h"
 #include "imine/util/rng.h"
 
@@ -55,7 +56,11 @@ Validator::Validator(const ExampleSet& set, const std::vector<float>& popularity
 }
 
 void Validator::score_rows(Model& model, const Loss& loss, const float* rows, size_t n, size_t dim,
-                           std::vector<float>* probs) {
+                           const SparseRows* items, std::vector<float>* probs) {
+  const bool sparse = model.spec().sparse_dim > 0;
+  IMINE_CHECK(!sparse || (items && items->size() == n))
+      << "scoring: the model needs item features for " << n << " users";
+  SparseBatch batch;
   const size_t C = static_cast<size_t>(model.spec().output_dim);
   probs->resize(n * C);
   constexpr size_t kBatch = 1024;
@@ -66,7 +71,14 @@ void Validator::score_rows(Model& model, const Loss& loss, const float* rows, si
     const size_t m = std::min(kBatch, n - b);
     x = Eigen::Map<const Eigen::MatrixXf>(rows + b * dim, static_cast<Eigen::Index>(dim),
                                           static_cast<Eigen::Index>(m));
-    loss.scores(model.forward(x, ctx), &p);
+    if (sparse) {
+      batch.clear();
+      for (size_t i = b; i < b + m; ++i) {
+        const uint64_t at = items->offsets[i];
+        batch.append(items->index.data() + at, items->value.data() + at, items->nnz(i));
+      }
+    }
+    loss.scores(model.forward(x, sparse ? &batch : nullptr, ctx), &p);
     // p is [C x m] column-major: each column is one user's C scores, i.e. a row of probs.
     std::copy(p.data(), p.data() + m * C, probs->data() + b * C);
   }
@@ -75,8 +87,18 @@ void Validator::score_rows(Model& model, const Loss& loss, const float* rows, si
 EvalResult Validator::evaluate(Model& model, const Loss& loss) {
   const size_t dim = set_.dim, C = set_.num_categories;
   std::vector<float> rows = select_rows(set_.features, dim, keep_);
+  SparseRows items;
+  for (uint32_t r : keep_) {
+    if (set_.items.size() != set_.size()) break;
+    const uint64_t at = set_.items.offsets[r];
+    items.index.insert(items.index.end(), set_.items.index.begin() + at,
+                       set_.items.index.begin() + at + set_.items.nnz(r));
+    items.value.insert(items.value.end(), set_.items.value.begin() + at,
+                       set_.items.value.begin() + at + set_.items.nnz(r));
+    items.offsets.push_back(items.index.size());
+  }
   std::vector<float> probs;
-  score_rows(model, loss, rows.data(), keep_.size(), dim, &probs);
+  score_rows(model, loss, rows.data(), keep_.size(), dim, &items, &probs);
   std::vector<float> all = comm_.gather(probs);
   EvalResult r;
   r.users = total_;

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <chrono>
 
+#include "imine/util/fault.h"
+
 namespace imine {
 
 namespace {
@@ -19,6 +21,34 @@ const char* phase_name(Phase phase) {
   return i >= 0 && i < kNumPhases ? kNames[i] : "unknown";
 }
 
+int phase_progress_order(Phase phase) {
+  switch (phase) {
+    case Phase::kStartup:
+      return 0;
+    case Phase::kRead:
+      return 1;
+    case Phase::kValidate:
+      return 2;
+    case Phase::kCheckpoint:
+      return 3;
+    case Phase::kFeatures:
+      return 4;
+    case Phase::kForward:
+      return 5;
+    case Phase::kBackward:
+      return 6;
+    case Phase::kAllreduce:
+      return 7;
+    case Phase::kOptimizer:
+      return 8;
+    case Phase::kLabels:
+      return 9;
+    case Phase::kDone:
+      return 10;
+  }
+  return 0;
+}
+
 double monotonic_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -27,6 +57,7 @@ void enter_phase(Phase phase, int64_t step) {
   g_since.store(monotonic_seconds(), std::memory_order_relaxed);
   g_step.store(step, std::memory_order_relaxed);
   g_phase.store(static_cast<int>(phase), std::memory_order_release);
+  fault_point(phase, step);
 }
 
 PhaseMark current_phase() {

@@ -36,7 +36,17 @@ OptionTable train_options();
 int run_train(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
 OptionTable label_options();
 int run_label(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
+OptionTable eval_options();
+int run_eval(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
+OptionTable prepare_options();
+int run_prepare_command(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
+OptionTable check_labels_options();
+int run_check_labels(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
 OptionTable inspect_options();
 int run_inspect(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
+OptionTable bench_options();
+int run_bench(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
+OptionTable dp_epsilon_options();
+int run_dp_epsilon(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
 
 }  // namespace imine

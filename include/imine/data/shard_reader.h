@@ -35,6 +35,10 @@ class ShardReader {
   // must be below catalog.num_items and truth categories below catalog.num_categories.
   ShardReader(std::string path, const CatalogSizes& catalog, const ReaderLimits& limits = {},
               uint64_t user_begin = 0, uint64_t user_end = kToEnd);
+  // The same on an already-open file (e.g. h5::File::open_image, for the fuzzer); errors name
+  // file.path().
+  ShardReader(h5::File file, const CatalogSizes& catalog, const ReaderLimits& limits = {},
+              uint64_t user_begin = 0, uint64_t user_end = kToEnd);
 
   // Fills *chunk with the next users of the range (chunk-local offsets, first_user set);
   // returns false, leaving *chunk empty, once the range is exhausted.

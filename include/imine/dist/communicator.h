@@ -12,8 +12,9 @@
 
 namespace imine {
 
-// MPI_Init_thread / MPI_Finalize for the life of main(). Threads other than the main one never
-// call MPI (MPI_THREAD_FUNNELED).
+// MPI_Init_thread / MPI_Finalize for the life of main(). Asks for MPI_THREAD_MULTIPLE: the
+// watchdog thread (dist/watchdog.h) calls MPI on its own communicator; everything else runs
+// on the main thread.
 class MpiSession {
  public:
   MpiSession(int* argc, char*** argv);

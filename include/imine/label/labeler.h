@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "imine/features/feature_extractor.h"
 #include "imine/features/normalizer.h"
@@ -21,8 +22,8 @@ struct LabelJob {
   int k = 5;
   std::string checkpoint_path;
   int64_t checkpoint_step = 0;
-  // Optional: rank 0 writes its own users' normalised feature rows here (for the interop
-  // check in scripts/check_checkpoint.py).
+  // Optional: rank 0 writes its own users' normalised feature rows (and TF-IDF item rows)
+  // here, for the interop check in scripts/check_checkpoint.py.
   std::string dump_features;
   int64_t batch_users = 8192;
 };
@@ -33,9 +34,13 @@ struct LabelStats {
 };
 
 // Collective. `features` is the training run's feature configuration; t_ref is replaced by the
-// end of this dataset, since labels predict what comes after everything observed.
+// end of this dataset, since labels predict what comes after everything observed. `selection`
+// (ascending columns of the full feature row, empty = all) and `norm` (of the selected columns)
+// turn a row into the model's input; `item_idf` (one entry per bucket) is required iff the
+// model has a sparse item input.
 LabelStats write_labels(const LabelJob& job, const DatasetSource& source, Model& model,
                         const Loss& loss, const NormStats& norm, FeatureConfig features,
+                        const std::vector<int>& selection, const std::vector<double>& item_idf,
                         const Communicator& comm);
 
 // Indices of the k largest scores, largest first, ties to the lower index.

@@ -1,16 +1,21 @@
 // The MLP: per hidden layer Linear -> ReLU -> Dropout (when dropout > 0), then a final Linear
-// producing logits. All parameters live in one ParamBuffer.
+// producing logits. Optional parts (Wide & Deep): sparse item buckets added to the first
+// Linear's pre-activation (SparseLinear), and a wide linear path from chosen input columns (and
+// optionally the item buckets) straight to the logits. All parameters live in one ParamBuffer.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "imine/nn/eigen.h"
+#include "imine/nn/gemm.h"
 #include "imine/nn/layer.h"
 #include "imine/nn/param_buffer.h"
+#include "imine/nn/sparse_linear.h"
 
 namespace imine {
 
@@ -19,10 +24,17 @@ struct ModelSpec {
   std::vector<int> hidden;
   int output_dim = 0;
   float dropout = 0.0f;
+  // Sparse input rows (item buckets) feeding the first Linear; 0 = no sparse input.
+  int sparse_dim = 0;
+  // Dense input columns with a direct linear path to the logits; empty = no wide path.
+  std::vector<int> wide_inputs{};
+  // The sparse input also feeds the logits directly (needs sparse_dim > 0).
+  bool wide_sparse = false;
 
   bool operator==(const ModelSpec& o) const {
     return input_dim == o.input_dim && hidden == o.hidden && output_dim == o.output_dim &&
-           dropout == o.dropout;
+           dropout == o.dropout && sparse_dim == o.sparse_dim && wide_inputs == o.wide_inputs &&
+           wide_sparse == o.wide_sparse;
   }
   bool operator!=(const ModelSpec& o) const { return !(*this == o); }
   // e.g. "in=64 hidden=[128,64] out=20 dropout=0.1", for logs and error messages.
@@ -37,6 +49,17 @@ struct LinearInfo {
   int out = 0;
   int in = 0;
 };
+
+// A tensor outside the Linear stack: `rows x cols` floats row-major at `offset`.
+struct TensorInfo {
+  size_t offset = 0;
+  int rows = 0;
+  int cols = 0;
+  size_t size() const { return static_cast<size_t>(rows) * cols; }
+};
+
+class WideLinear;
+class FusedMlp;
 
 class Model {
  public:
@@ -57,6 +80,10 @@ class Model {
   // the next forward(). x must stay alive until backward(). Dropout on hidden layer k uses
   // layer_index k.
   const Eigen::MatrixXf& forward(const Eigen::MatrixXf& x, const ForwardContext& ctx);
+  // As above with the sparse input (sparse->cols() == x.cols()), required iff sparse_dim > 0;
+  // *sparse must stay alive until backward().
+  const Eigen::MatrixXf& forward(const Eigen::MatrixXf& x, const SparseBatch* sparse,
+                                 const ForwardContext& ctx);
   // Adds d(loss)/d(params) for the last forward() to params().grads(); call
   // params().zero_grads() first to start a new accumulation.
   void backward(const Eigen::MatrixXf& dlogits);
@@ -69,6 +96,20 @@ class Model {
   size_t num_weights() const;
   const ModelSpec& spec() const { return spec_; }
   const std::vector<LinearInfo>& linear_layers() const { return linears_; }
+  // How the Linear/ReLU/Dropout stack is computed; the default is the fused oneDNN path in fp32.
+  // A model with a sparse input always uses the Layer chain (kEigen, fp32); bf16 on it, or on
+  // kEigen, throws Error. Parameters and their layout do not depend on this.
+  void set_compute(const ComputeOptions& options);
+  const ComputeOptions& compute() const { return compute_; }
+  // The optional tensors (size() == 0 when absent): the sparse table [sparse_dim, hidden[0] (or
+  // output_dim without hidden layers)], the wide weight [output_dim, wide_inputs.size()] and the
+  // sparse-to-logits table [sparse_dim, output_dim].
+  TensorInfo sparse_table() const;
+  TensorInfo wide_weight() const;
+  TensorInfo wide_sparse_table() const;
+  // Every parameter slice (offset, count) without padding, in the checkpoint's order: each
+  // Linear's weight then bias, then the sparse table, the wide weight, the wide sparse table.
+  std::vector<std::pair<size_t, size_t>> param_slices() const;
 
  private:
   ModelSpec spec_;
@@ -76,7 +117,14 @@ class Model {
   std::unique_ptr<ParamBuffer> params_;
   std::vector<std::unique_ptr<Layer>> layers_;
   std::vector<LinearInfo> linears_;
+  std::unique_ptr<SparseLinear> sparse_, wide_sparse_;
+  std::unique_ptr<WideLinear> wide_;
+  ComputeOptions compute_;
+  std::unique_ptr<FusedMlp> fused_;  // null on the Layer-chain path
   const Eigen::MatrixXf* input_ = nullptr;
+  const SparseBatch* sparse_input_ = nullptr;
+  Eigen::MatrixXf pre_;     // first Linear's output plus the sparse product
+  Eigen::MatrixXf logits_;  // deep logits plus the wide path
 };
 
 }  // namespace imine

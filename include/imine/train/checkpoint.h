@@ -23,6 +23,14 @@ struct CheckpointLayer {
   std::string activation;     // applied after this layer: "relu" or "none"
 };
 
+// A tensor outside the layer stack, row-major [rows, cols]; empty (0 x 0) when absent.
+struct CheckpointTensor {
+  int64_t rows = 0;
+  int64_t cols = 0;
+  std::vector<float> data;
+  bool empty() const { return data.empty() && rows == 0 && cols == 0; }
+};
+
 struct Checkpoint {
   std::vector<CheckpointLayer> layers;  // input to output
   std::string optimizer;                // e.g. "adamw"
@@ -47,7 +55,20 @@ struct Checkpoint {
   // Last validation metrics; values may be NaN (a metric can be undefined on a batch).
   std::vector<std::pair<std::string, double>> metrics;
 
-  // Weights plus biases of all layers.
+  // Optional parts (absent from the file when empty; docs/file-formats.md):
+  // /features/selected: the columns of the full feature row fed to the model, ascending.
+  std::vector<int64_t> feature_selection;
+  // /features/item_idf [B]: IDF of the B item buckets (the sparse input).
+  std::vector<double> item_idf;
+  // /model/sparse/weight [B, first layer out]: item buckets into the first layer.
+  CheckpointTensor sparse;
+  // /model/wide/weight [C, w] and /model/wide/inputs [w]: the wide path from input columns.
+  CheckpointTensor wide;
+  std::vector<int64_t> wide_inputs;
+  // /model/wide_sparse/weight [B, C]: item buckets straight to the logits.
+  CheckpointTensor wide_sparse;
+
+  // Weights plus biases of all layers, plus the optional tensors.
   int64_t num_params() const;
 };
 

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "imine/features/feature_extractor.h"
+#include "imine/features/item_features.h"
+#include "imine/features/normalizer.h"
 #include "imine/features/split.h"
 
 namespace imine {
@@ -19,6 +21,7 @@ struct ExampleSet {
   std::vector<uint8_t> targets;        // [n x C]
   std::vector<uint8_t> input_present;  // [n x C], only kept for evaluation sets
   std::vector<float> hist;             // [n x C] raw category histogram, evaluation sets only
+  SparseRows items;                    // item buckets per user (raw counts until weighted)
 
   size_t size() const { return ids.size(); }
   const float* row(size_t i) const { return features.data() + i * dim; }
@@ -37,8 +40,17 @@ class DatasetSource;
 
 // Reads this rank's share of the dataset in bounded chunks, splits each user in time and by
 // subset, and extracts raw (not yet normalised) features.
+// item_buckets > 0 also collects each user's item-bucket counts (ExampleSet::items);
+// eval_fields_for_train keeps input_present and hist for the training users too (imine eval).
 LocalExamples load_examples(const DatasetSource& source, FeatureExtractor& extractor,
                             const TimeSplitConfig& split, uint64_t split_key, double val_fraction,
-                            double test_fraction);
+                            double test_fraction, uint32_t item_buckets = 0,
+                            bool eval_fields_for_train = false);
+
+// Keeps only the columns `selection` (ascending indices of the current row) of every row;
+// an empty selection keeps everything.
+void select_columns(ExampleSet* set, const std::vector<int>& selection);
+// z-scores every row in place.
+void normalise_rows(ExampleSet* set, const NormStats& norm);
 
 }  // namespace imine

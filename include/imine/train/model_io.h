@@ -23,6 +23,25 @@ struct TrainingState {
   int64_t step = 0, epoch = 0;
   uint64_t seed = 0;
   std::string config_ini;
+  // Columns of the extractor's full row fed to the model (ascending); empty = all of them.
+  std::vector<int> selection;
+  // IDF of the item buckets; empty when the model has no sparse input.
+  std::vector<double> item_idf;
+  // Stored so `imine eval` rebuilds the same train/validation/test users and windows.
+  const TimeSplitConfig* split = nullptr;
+  uint64_t split_key = 0;
+  double val_fraction = 0.1, test_fraction = 0.1;
+};
+
+// How a checkpoint's model reads a dataset: the training run's feature configuration, the
+// selected columns, normalisation and item IDF, and its train/validation/test split.
+struct InputSpec {
+  FeatureConfig features;
+  std::vector<int> selection;  // empty = every column
+  std::vector<double> item_idf;
+  TimeSplitConfig split;
+  uint64_t split_key = 0;
+  double val_fraction = 0.1, test_fraction = 0.1;
 };
 
 Checkpoint make_checkpoint(const TrainingState& s);
@@ -31,11 +50,15 @@ Checkpoint make_checkpoint(const TrainingState& s);
 ModelSpec model_spec_of(const Checkpoint& c);
 FeatureConfig feature_config_of(const Checkpoint& c);
 std::string loss_name_of(const Checkpoint& c);
+// Selection and item IDF as above; the split falls back to the defaults (per-user, 0.2, key 0,
+// 0.1/0.1) for checkpoints written before it was stored.
+InputSpec input_spec_of(const Checkpoint& c);
 
 // Copies the checkpoint's layers into the model's flat parameters (shapes must agree).
 void load_params(const Checkpoint& c, Model* model);
-// Restores optimizer vectors and step count (names and sizes must agree).
-void load_optimizer(const Checkpoint& c, Optimizer* opt);
+// Restores optimizer vectors and step count (names and sizes must agree). The checkpoint holds
+// them packed in param_slices() order (no alignment padding); padding stays zero.
+void load_optimizer(const Checkpoint& c, const Model& model, Optimizer* opt);
 
 // "1,2,3" <-> {1,2,3}, used for list-valued checkpoint attributes.
 std::string join_ints(const std::vector<int>& v);

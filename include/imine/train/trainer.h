@@ -24,6 +24,12 @@ struct TrainConfig {
   std::vector<int> hidden = {256, 128};
   float dropout = 0.1f;
   std::string loss = "bce";
+  // Wide path from the input to the logits: "none", "hist", "hist+recency" (the user's own
+  // history blocks) or "all" (every selected dense feature).
+  std::string wide = "hist+recency";
+  uint32_t item_buckets = 0;    // hashed item features (sparse input); 0 = off
+  bool wide_items = false;      // item buckets also feed the logits directly
+  int64_t select_features = 0;  // keep the top-K features by mutual information; 0 = all
   OptimizerConfig optimizer;
   float lr = 1e-3f;
   int64_t warmup_steps = 100;
@@ -43,6 +49,7 @@ struct TrainConfig {
   std::string resume;  // "", "auto" or a checkpoint path
   int64_t checksum_every = 100;
   double progress_seconds = 5.0;
+  double step_timeout = 0;  // watchdog: seconds without progress before abort (0: off)
   bool write_labels = false;
   int label_k = 5;
   std::string config_ini;  // the effective configuration, stored in checkpoints

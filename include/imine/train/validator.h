@@ -30,9 +30,10 @@ class Validator {
   // Collective; the metrics are only meaningful on rank 0.
   EvalResult evaluate(Model& model, const Loss& loss);
 
-  // Scores rows of `set` in batches (no dropout): probabilities [n x C] row-major.
+  // Scores rows of `set` in batches (no dropout): probabilities [n x C] row-major. `items`
+  // (n sparse rows) is required iff the model has a sparse input.
   static void score_rows(Model& model, const Loss& loss, const float* rows, size_t n, size_t dim,
-                         std::vector<float>* probs);
+                         const SparseRows* items, std::vector<float>* probs);
 
  private:
   const ExampleSet& set_;

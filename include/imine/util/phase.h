@@ -31,6 +31,12 @@ struct PhaseMark {
 // Records that this rank now is in `phase` at `step`, then gives fault injection its chance
 // (util/fault.h). Cheap enough for every phase of every step.
 void enter_phase(Phase phase, int64_t step);
+// Where a phase falls in the training loop's order within one step number: startup, read,
+// validate and checkpoint (of the steps so far), features, forward, backward, allreduce,
+// optimizer, labels, done. Every rank passes the same collectives in this order, so of the
+// ranks that stopped moving, the one with the smallest (step, order) is the one the others wait
+// for: the watchdog names it.
+int phase_progress_order(Phase phase);
 PhaseMark current_phase();
 double monotonic_seconds();
 

@@ -1,0 +1,69 @@
+// The fast path of the MLP's dense stack (Linear -> ReLU -> Dropout ... -> Linear): the same
+// parameters (a ParamBuffer and its LinearInfo slices) and the same mathematics as the Layer
+// chain, but each Linear is one oneDNN product with bias and ReLU fused into it, the backward
+// pass applies the ReLU/dropout mask and sums the bias gradient in one pass, and every buffer is
+// kept across steps. In bf16 the products read bf16 activations and a bf16 copy of the weights
+// (refreshed at every forward, i.e. after every optimizer update) and accumulate in fp32.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "imine/nn/eigen.h"
+#include "imine/nn/gemm.h"
+#include "imine/nn/layer.h"
+#include "imine/nn/param_buffer.h"
+
+namespace imine {
+
+struct LinearInfo;
+
+class FusedMlp {
+ public:
+  // `layers` are the Linear slices in order (hidden layers first, the output layer last);
+  // hidden layer k is followed by ReLU and, when dropout > 0, by dropout with layer_index k.
+  // `params` must outlive this object.
+  FusedMlp(ParamBuffer* params, const std::vector<LinearInfo>& layers, float dropout,
+           Precision precision);
+
+  Precision precision() const { return precision_; }
+
+  // Same contract as Model::forward: x is [in x batch] and must stay alive until backward();
+  // the returned logits stay valid until the next forward().
+  const Eigen::MatrixXf& forward(const Eigen::MatrixXf& x, const ForwardContext& ctx);
+  // Adds the parameter gradients of the last forward() to params->grads().
+  void backward(const Eigen::MatrixXf& dlogits);
+
+ private:
+  struct Level {
+    int in = 0;
+    int out = 0;
+    size_t offset_weight = 0;
+    size_t offset_bias = 0;
+    Bf16Buffer w16;            // bf16 copy of the weights (bf16 only)
+    Eigen::MatrixXf h;         // output after ReLU and dropout (fp32; hidden levels)
+    Bf16Buffer h16;            // the same in bf16 (bf16; hidden levels)
+    Eigen::MatrixXf mask;      // dropout mask of the last training forward
+    Eigen::MatrixXf dh;        // dL/d(output) from the next product, fp32
+    Bf16Buffer dz16;           // dL/d(pre-activation) in bf16 (bf16 only)
+  };
+
+  MatView input_view(size_t k, int64_t batch) const;
+  void apply_dropout(size_t k, int64_t batch, const ForwardContext& ctx);
+  // dz = dh * relu'(h) * dropout mask, in place (and to bf16), and adds its row sums to the
+  // bias gradient of level k.
+  void mask_and_bias_grad(size_t k, int64_t batch);
+
+  ParamBuffer* params_;
+  float dropout_;
+  Precision precision_;
+  std::vector<Level> levels_;
+  const Eigen::MatrixXf* input_ = nullptr;
+  bool dropout_active_ = false;  // the last forward applied dropout masks
+  Bf16Buffer x16_;
+  Eigen::MatrixXf logits_;
+  Bf16Buffer dlogits16_;
+  AlignedFloats acc_;  // bias-gradient row sums
+};
+
+}  // namespace imine

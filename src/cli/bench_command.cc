@@ -1,0 +1,219 @@
+// imine bench: training throughput of the real MLP (Model, Loss, Optimizer, the flat ParamBuffer
+// and, under mpirun, the gradient allreduce) on random in-memory data. Same flags and the same
+// one-line JSON as the PyTorch reference (shared/bench/torch_mlp_ref.py), so
+// scripts/bench-vs-torch.sh can compare the two on identical work.
+#include <sched.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "imine/cli/commands.h"
+#include "imine/dist/communicator.h"
+#include "imine/nn/gemm.h"
+#include "imine/nn/loss.h"
+#include "imine/nn/model.h"
+#include "imine/nn/optimizer.h"
+#include "imine/util/error.h"
+#include "imine/util/rng.h"
+
+namespace imine {
+
+OptionTable bench_options() {
+  OptionTable t("bench",
+                "Measure MLP training throughput on random data (one JSON line on rank 0; "
+                "--batch is per rank, samples/s global)");
+  t.add_int("input-dim", 512, "Input features").range(1, 1 << 20);
+  t.add_int_list("hidden", {1024, 512, 256}, "Hidden layer widths");
+  t.add_int("output-dim", 32, "Outputs (logits)").range(1, 1 << 20);
+  t.add_int("batch", 512, "Samples per step on each rank").range(1, 1 << 20);
+  t.add_int("steps", 200, "Timed steps").range(1, 1 << 30);
+  t.add_int("warmup", 20, "Untimed steps before timing").range(0, 1 << 30);
+  t.add_int("windows", 5, "Timed windows (samples/s is their median)").range(1, 1000);
+  t.add_int("threads", 1, "GEMM threads per rank (ranks x threads must fit the cores)")
+      .range(1, 1024);
+  t.add_string("optimizer", "adam", "Optimizer").choices({"adam", "adamw", "sgd"});
+  t.add_float("lr", 1e-3, "Learning rate").range(1e-9, 10);
+  t.add_string("loss", "bce", "Loss").choices({"bce", "softmax_ce", "mse"});
+  t.add_string("precision", "fp32", "Inputs of the matrix products").choices({"fp32", "bf16"});
+  t.add_string("backend", "onednn", "GEMM backend (eigen: the plain Layer chain, fp32 only)")
+      .choices({"onednn", "eigen"});
+  t.add_float("positive-rate", 0.1, "Share of 1s in the multi-hot targets").range(0, 1);
+  t.add_int("data-batches", 8, "Distinct random batches cycled through").range(1, 1024);
+  t.add_int("seed", 0, "Seed of the weights and data").at_least(0);
+  return t;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+int ranks_on_this_node(const Communicator& comm) {
+  MPI_Comm local;
+  MPI_Comm_split_type(comm.comm(), MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
+  int n = 1;
+  MPI_Comm_size(local, &n);
+  MPI_Comm_free(&local);
+  return n;
+}
+
+std::string load_average() {
+  std::ifstream f("/proc/loadavg");
+  std::string one;
+  f >> one;
+  return one.empty() ? "unknown" : one;
+}
+
+}  // namespace
+
+int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional,
+              const Communicator& comm) {
+  IMINE_CHECK(positional.empty()) << "bench: unexpected argument '" << positional[0] << "'";
+  ModelSpec spec;
+  spec.input_dim = static_cast<int>(o.get_int("input-dim"));
+  for (int64_t h : o.get_int_list("hidden")) {
+    IMINE_CHECK(h > 0 && h <= (1 << 20)) << "bench: --hidden widths must be in [1, 2^20], got "
+                                         << h;
+    spec.hidden.push_back(static_cast<int>(h));
+  }
+  spec.output_dim = static_cast<int>(o.get_int("output-dim"));
+  const int batch = static_cast<int>(o.get_int("batch"));
+  const int64_t steps = o.get_int("steps"), warmup = o.get_int("warmup");
+  const int64_t windows = std::min<int64_t>(o.get_int("windows"), steps);
+  const int threads = static_cast<int>(o.get_int("threads"));
+  const uint64_t seed = static_cast<uint64_t>(o.get_int("seed"));
+  ComputeOptions compute;
+  compute.backend = backend_from_name(o.get_string("backend"));
+  compute.precision = precision_from_name(o.get_string("precision"));
+  IMINE_CHECK(compute.backend == GemmBackend::kOneDnn || threads == 1)
+      << "bench: --threads > 1 needs --backend onednn (Eigen's products run on one thread)";
+
+  // Threads beyond the cores only slow everything down; catch it instead of measuring it.
+  const int local_ranks = ranks_on_this_node(comm);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  IMINE_CHECK(local_ranks * threads <= cores)
+      << "bench: " << local_ranks << " ranks x --threads " << threads << " on this node exceed its "
+      << cores << " cores";
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
+    IMINE_CHECK(CPU_COUNT(&allowed) >= threads)
+        << "bench: --threads " << threads << " but this rank may only run on "
+        << CPU_COUNT(&allowed) << " core(s) (mpirun binds each rank to a core: add --bind-to none "
+        << "or --map-by slot:PE=" << threads << ")";
+  }
+  set_gemm_threads(threads);
+
+  Model model(spec);
+  model.set_compute(compute);
+  model.init(seed);  // the same weights on every rank
+  const Loss loss = Loss::from_name(o.get_string("loss"));
+  OptimizerConfig oc;
+  oc.name = o.get_string("optimizer");
+  auto opt = make_optimizer(oc, model.num_params());
+  const float lr = static_cast<float>(o.get_float("lr"));
+
+  // Different data on every rank, like the reference.
+  const int nb = static_cast<int>(o.get_int("data-batches"));
+  const float positive_rate = static_cast<float>(o.get_float("positive-rate"));
+  std::vector<Eigen::MatrixXf> xs(nb), ys(nb);
+  for (int b = 0; b < nb; ++b) {
+    Rng rng(seed, kStreamBench, static_cast<uint64_t>(comm.rank()), static_cast<uint64_t>(b));
+    xs[b].resize(spec.input_dim, batch);
+    for (Eigen::Index i = 0; i < xs[b].size(); ++i) {
+      xs[b].data()[i] = static_cast<float>(rng.normal());
+    }
+    ys[b].resize(spec.output_dim, batch);
+    for (Eigen::Index i = 0; i < ys[b].size(); ++i) {
+      ys[b].data()[i] = rng.uniform_float() < positive_rate ? 1.0f : 0.0f;
+    }
+    if (loss.kind() == LossKind::kSoftmaxCe) {
+      for (int j = 0; j < batch; ++j) ys[b](static_cast<int>(rng.below(spec.output_dim)), j) = 1;
+    }
+  }
+  std::vector<uint64_t> keys(batch);
+  for (int j = 0; j < batch; ++j) keys[j] = static_cast<uint64_t>(comm.rank()) * batch + j;
+
+  Eigen::MatrixXf dlogits;
+  const double global_n = static_cast<double>(batch) * comm.size();
+  double last_loss = 0.0;
+  // One training step as the trainer does it, except that the 1/N of the mean is applied to the
+  // logit gradient (a few floats) rather than to the whole gradient vector afterwards.
+  auto train_step = [&](int64_t step) {
+    const int b = static_cast<int>(step % nb);
+    model.params().zero_grads();
+    ForwardContext ctx;
+    ctx.training = true;
+    ctx.seed = seed;
+    ctx.step = static_cast<uint64_t>(step);
+    ctx.sample_keys = keys.data();
+    double stats = loss.loss_sum(model.forward(xs[b], ctx), ys[b], &dlogits);
+    dlogits *= static_cast<float>(1.0 / global_n);
+    model.backward(dlogits);
+    if (comm.size() > 1) {
+      comm.allreduce_sum(model.params().grads(), model.num_params());
+      comm.allreduce_sum(&stats, 1);
+    }
+    opt->step(model.params().params(), model.params().grads(), model.num_params(), lr);
+    last_loss = stats / global_n;
+  };
+
+  for (int64_t s = 0; s < warmup; ++s) train_step(s);
+  std::vector<double> step_ms, window_rate;
+  step_ms.reserve(steps);
+  int64_t step = warmup;
+  for (int64_t w = 0; w < windows; ++w) {
+    const int64_t n = steps / windows + (w < steps % windows ? 1 : 0);
+    comm.barrier();
+    const auto t_window = Clock::now();
+    for (int64_t i = 0; i < n; ++i, ++step) {
+      const auto t0 = Clock::now();
+      train_step(step);
+      step_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    comm.barrier();
+    const double sec = std::chrono::duration<double>(Clock::now() - t_window).count();
+    window_rate.push_back(global_n * n / sec);
+  }
+
+  if (comm.is_root()) {
+    const double sps = median(window_rate);
+    const double params = static_cast<double>(model.num_weights());
+    const char* coretype = std::getenv("OPENBLAS_CORETYPE");
+    std::ostringstream hidden;
+    for (size_t i = 0; i < spec.hidden.size(); ++i) hidden << (i ? "," : "") << spec.hidden[i];
+    char line[2048];
+    std::snprintf(
+        line, sizeof(line),
+        "{\"framework\": \"imine\", \"samples_per_s\": %.1f, \"step_ms_median\": %.3f, "
+        "\"step_ms_min\": %.3f, \"params\": %.0f, \"gflops_per_s\": %.2f, \"final_loss\": %.5f, "
+        "\"load_average\": %s, \"config\": {\"input_dim\": %d, \"hidden\": [%s], \"output_dim\": "
+        "%d, \"batch\": %d, \"global_batch\": %.0f, \"steps\": %lld, \"warmup\": %lld, "
+        "\"windows\": %lld, \"threads\": %d, \"optimizer\": \"%s\", \"loss\": \"%s\", "
+        "\"precision\": \"%s\", \"backend\": \"%s\", \"world_size\": %d, "
+        "\"openblas_coretype\": \"%s\"}}\n",
+        sps, median(step_ms), *std::min_element(step_ms.begin(), step_ms.end()), params,
+        6.0 * params * sps / 1e9, last_loss, load_average().c_str(), spec.input_dim,
+        hidden.str().c_str(), spec.output_dim, batch, global_n, static_cast<long long>(steps),
+        static_cast<long long>(warmup), static_cast<long long>(windows), threads,
+        opt->name(), loss.name(), precision_name(model.compute().precision),
+        backend_name(model.compute().backend), comm.size(), coretype ? coretype : "(auto)");
+    std::fputs(line, stdout);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+}  // namespace imine
