@@ -85,8 +85,8 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
   ModelSpec spec;
   spec.input_dim = static_cast<int>(o.get_int("input-dim"));
   for (int64_t h : o.get_int_list("hidden")) {
-    IMINE_CHECK(h > 0 && h <= (1 << 20)) << "bench: --hidden widths must be in [1, 2^20], got "
-                                         << h;
+    IMINE_CHECK(h > 0 && h <= (1 << 20))
+        << "bench: --hidden widths must be in [1, 2^20], got " << h;
     spec.hidden.push_back(static_cast<int>(h));
   }
   spec.output_dim = static_cast<int>(o.get_int("output-dim"));
@@ -207,8 +207,8 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
         sps, median(step_ms), *std::min_element(step_ms.begin(), step_ms.end()), params,
         6.0 * params * sps / 1e9, last_loss, load_average().c_str(), spec.input_dim,
         hidden.str().c_str(), spec.output_dim, batch, global_n, static_cast<long long>(steps),
-        static_cast<long long>(warmup), static_cast<long long>(windows), threads,
-        opt->name(), loss.name(), precision_name(model.compute().precision),
+        static_cast<long long>(warmup), static_cast<long long>(windows), threads, opt->name(),
+        loss.name(), precision_name(model.compute().precision),
         backend_name(model.compute().backend), comm.size(), coretype ? coretype : "(auto)");
     std::fputs(line, stdout);
     std::fflush(stdout);

@@ -5,6 +5,7 @@
 #include "imine/dist/watchdog.h"
 #include "imine/train/trainer.h"
 #include "imine/util/error.h"
+#include "imine/util/stop_signal.h"
 
 namespace imine {
 
@@ -48,6 +49,14 @@ OptionTable train_options() {
   t.add_int("k", 3, "Cut-off k of Precision/Recall/NDCG@k").range(1, 1000);
   t.add_int("keep-checkpoints", 3, "Step checkpoints to keep (plus the best)").range(1, 1000);
   t.add_string("resume", "", "Resume: 'auto' (newest valid checkpoint in --out) or a path");
+  t.add_path("init-from", "",
+             "Fine-tune: start from this checkpoint's weights, feature selection and "
+             "normalisation, at step 0 (ignored when --resume finds a checkpoint)");
+  t.add_bool("skip-nonfinite", false,
+             "Skip a step whose loss or gradient is not finite instead of stopping");
+  t.add_int("straggler-every", 200, "Log per-rank step times every N steps (0: off)").at_least(0);
+  t.add_path("trace", "", "Write a Chrome trace (chrome://tracing, Perfetto) of every rank here");
+  t.add_int("trace-steps", 200, "Steps recorded in the --trace timeline").range(1, 1000000);
   t.add_int("checksum-every", 100, "Compare parameter checksums across ranks every N steps")
       .at_least(0);
   t.add_float("progress-seconds", 5.0, "Seconds between progress lines").range(0, 86400);
@@ -108,6 +117,11 @@ int run_train(const ParsedOptions& o, const std::vector<std::string>& positional
   c.top_k = static_cast<int>(o.get_int("k"));
   c.keep_checkpoints = static_cast<int>(o.get_int("keep-checkpoints"));
   c.resume = o.get_string("resume");
+  c.init_from = o.get_string("init-from");
+  c.skip_nonfinite = o.get_bool("skip-nonfinite");
+  c.straggler_every = o.get_int("straggler-every");
+  c.trace = o.get_string("trace");
+  c.trace_steps = o.get_int("trace-steps");
   c.checksum_every = o.get_int("checksum-every");
   c.progress_seconds = o.get_float("progress-seconds");
   c.step_timeout = o.get_float("step-timeout");
@@ -121,7 +135,8 @@ int run_train(const ParsedOptions& o, const std::vector<std::string>& positional
     if (!s.labels.empty()) std::printf("labels: %s\n", s.labels.c_str());
     std::printf("metrics: %s/metrics.jsonl\n", c.out.c_str());
   }
-  return 0;
+  // Job scripts requeue on this code (jobs/train.sbatch).
+  return s.stopped_on_request ? kExitCheckpointedOnRequest : 0;
 }
 
 }  // namespace imine

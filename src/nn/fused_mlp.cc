@@ -222,8 +222,8 @@ void FusedMlp::backward(const Eigen::MatrixXf& dlogits) {
            acc);
     if (k == 0) break;
     // dX^T [batch, in] = dZ^T [batch, out] * W [out, in].
-    const void* w = bf16 ? static_cast<const void*>(level.w16.data())
-                         : params_->params() + level.offset_weight;
+    const void* w =
+        bf16 ? static_cast<const void*>(level.w16.data()) : params_->params() + level.offset_weight;
     Level& below = levels_[k - 1];
     below.dh.resize(below.out, batch);
     matmul(rows_view(dz, batch, level.out, type), rows_view(w, level.out, level.in, type),

@@ -69,10 +69,11 @@ dnnl::memory::desc md(const MatView& v) {
 using Key = std::array<int64_t, 20>;
 
 Key make_key(const MatView& a, const MatView& b, const MatView& c, const MatmulEpilogue& e) {
-  return {a.rows,         a.cols,       a.row_stride,   a.col_stride,   int64_t(a.type),
-          b.rows,         b.cols,       b.row_stride,   b.col_stride,   int64_t(b.type),
-          c.rows,         c.cols,       c.row_stride,   c.col_stride,   int64_t(c.type),
-          e.bias != nullptr, e.relu,    e.accumulate,   g_threads,      0};
+  return {a.rows,          a.cols,          a.row_stride,    a.col_stride,
+          int64_t(a.type), b.rows,          b.cols,          b.row_stride,
+          b.col_stride,    int64_t(b.type), c.rows,          c.cols,
+          c.row_stride,    c.col_stride,    int64_t(c.type), e.bias != nullptr,
+          e.relu,          e.accumulate,    g_threads,       0};
 }
 
 struct Entry {
@@ -84,8 +85,8 @@ struct Entry {
 
 void check_shapes(const MatView& a, const MatView& b, const MatView& c) {
   IMINE_CHECK(a.cols == b.rows && a.rows == c.rows && b.cols == c.cols)
-      << "matmul: shapes " << a.rows << "x" << a.cols << " * " << b.rows << "x" << b.cols
-      << " -> " << c.rows << "x" << c.cols << " do not match";
+      << "matmul: shapes " << a.rows << "x" << a.cols << " * " << b.rows << "x" << b.cols << " -> "
+      << c.rows << "x" << c.cols << " do not match";
   IMINE_CHECK(a.rows > 0 && a.cols > 0 && b.cols > 0) << "matmul: empty product";
 }
 
@@ -106,8 +107,8 @@ Entry build(const MatView& a, const MatView& b, const MatView& c, const MatmulEp
     entry.src = dnnl::memory(md(a), engine(), DNNL_MEMORY_NONE);
     entry.wei = dnnl::memory(md(b), engine(), DNNL_MEMORY_NONE);
     entry.dst = dnnl::memory(md(c), engine(), DNNL_MEMORY_NONE);
-    entry.args = {{DNNL_ARG_SRC, entry.src}, {DNNL_ARG_WEIGHTS, entry.wei},
-                  {DNNL_ARG_DST, entry.dst}};
+    entry.args = {
+        {DNNL_ARG_SRC, entry.src}, {DNNL_ARG_WEIGHTS, entry.wei}, {DNNL_ARG_DST, entry.dst}};
     if (e.bias) {
       entry.bias = dnnl::memory(bias_md, engine(), DNNL_MEMORY_NONE);
       entry.args[DNNL_ARG_BIAS] = entry.bias;

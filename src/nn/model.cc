@@ -69,8 +69,8 @@ void Model::set_compute(const ComputeOptions& options) {
   compute_ = effective;
   fused_.reset();
   if (effective.backend == GemmBackend::kOneDnn) {
-    fused_ = std::make_unique<FusedMlp>(params_.get(), linears_, spec_.dropout,
-                                        effective.precision);
+    fused_ =
+        std::make_unique<FusedMlp>(params_.get(), linears_, spec_.dropout, effective.precision);
   }
 }
 

@@ -79,8 +79,8 @@ void Adam::step(float* params, const float* grads, size_t n, float lr) {
   const float eps = eps_;
   const float l2 = decoupled_ ? 0.0f : weight_decay_;
   const float shrink = decoupled_ ? 1.0f - lr * weight_decay_ : 1.0f;
-  adam_update(params, grads, m_.data(), v_.data(), n, b1, b2, l2, shrink, step_size,
-              inv_sqrt_bc2, eps);
+  adam_update(params, grads, m_.data(), v_.data(), n, b1, b2, l2, shrink, step_size, inv_sqrt_bc2,
+              eps);
 }
 
 std::vector<std::pair<std::string, std::vector<float>*>> Adam::state() {

@@ -5,16 +5,11 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <numeric>
 #include <optional>
 #include <sstream>
 
-#include "imine/data/dataset_source.h"
 #include "imine/dist/communicator.h"
-#include "imine/eval/baselines.h"
-#include "imine/features/feature_selection.h"
-#include "imine/features/item_features.h"
-#include "imine/features/normalizer.h"
+#include "imine/eval/metrics.h"
 #include "imine/label/labeler.h"
 #include "imine/nn/clip.h"
 #include "imine/nn/loss.h"
@@ -22,14 +17,17 @@
 #include "imine/nn/schedule.h"
 #include "imine/train/checkpoint.h"
 #include "imine/train/epoch_order.h"
-#include "imine/train/examples.h"
 #include "imine/train/model_io.h"
+#include "imine/train/step_monitor.h"
+#include "imine/train/training_data.h"
 #include "imine/train/validator.h"
 #include "imine/util/atomic_file.h"
 #include "imine/util/error.h"
+#include "imine/util/fault.h"
 #include "imine/util/hash.h"
 #include "imine/util/log.h"
 #include "imine/util/phase.h"
+#include "imine/util/stop_signal.h"
 
 namespace imine {
 
@@ -39,46 +37,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-FeatureConfig feature_config_for(const TrainConfig& cfg, const DatasetSource& src) {
-  FeatureConfig fc;
-  fc.half_life_days = cfg.half_life_days;
-  // Recency is measured back from the cutoff when there is one, else from the end of the data.
-  fc.t_ref = cfg.split.mode == SplitMode::kCutoff ? cfg.split.cutoff : src.time_max();
-  fc.event_types = src.event_types();
-  fc.attribute_cardinalities = src.attribute_cardinalities();
-  fc.attribute_names = src.attribute_names();
-  return fc;
-}
-
-// Full-row columns of the wide path's blocks.
-std::vector<int> wide_columns(const std::string& wide, const FeatureExtractor& fx) {
-  std::vector<int> cols;
-  const int C = static_cast<int>(fx.num_categories());
-  if (wide == "all") {
-    for (size_t i = 0; i < fx.dim(); ++i) cols.push_back(static_cast<int>(i));
-  } else if (wide == "hist" || wide == "hist+recency") {
-    for (int c = 0; c < C; ++c) cols.push_back(static_cast<int>(fx.hist_offset()) + c);
-    if (wide == "hist+recency")
-      for (int c = 0; c < C; ++c) cols.push_back(static_cast<int>(fx.recency_offset()) + c);
-  } else {
-    IMINE_CHECK(wide == "none") << "--wide '" << wide
-                                << "' is not one of none, hist, hist+recency, all";
-  }
-  return cols;
-}
-
-// Positions of `columns` (full-row indices) within the ascending `selection`.
-std::vector<int> positions_in(const std::vector<int>& selection, const std::vector<int>& columns) {
-  std::vector<int> out;
-  for (int c : columns) {
-    auto it = std::lower_bound(selection.begin(), selection.end(), c);
-    IMINE_CHECK(it != selection.end() && *it == c) << "wide column " << c << " was not selected";
-    out.push_back(static_cast<int>(it - selection.begin()));
-  }
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 uint64_t param_checksum(const Model& model) {
@@ -124,121 +82,59 @@ void fill_batch(const ExampleSet& set, const uint32_t* idx, size_t n, Batch* b) 
   }
 }
 
+// The checkpoint this run starts from: the newest valid one for --resume auto, a given path,
+// or --init-from. Rank 0 decides and broadcasts, so every rank reads the same file.
+std::optional<Checkpoint> starting_checkpoint(const TrainConfig& cfg, const CheckpointDir& dir,
+                                              const Communicator& comm, bool* resumed) {
+  std::string path;
+  if (comm.is_root() && !cfg.resume.empty()) {
+    if (cfg.resume == "auto") {
+      if (auto p = dir.newest_valid()) path = *p;
+    } else {
+      path = cfg.resume;
+    }
+  }
+  comm.broadcast(&path);
+  *resumed = !path.empty();
+  if (path.empty() && comm.is_root() && cfg.resume == "auto")
+    IMINE_LOG() << "--resume auto: no checkpoint in " << dir.dir() << ", starting fresh";
+  if (path.empty()) path = cfg.init_from;
+  if (path.empty()) return std::nullopt;
+  Checkpoint c = read_checkpoint(path);
+  if (comm.is_root())
+    IMINE_LOG() << (*resumed ? "resuming from " : "fine-tuning from ") << path << " (step "
+                << c.step << ")";
+  return c;
+}
+
 }  // namespace
 
 TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
   const bool root = comm.is_root();
   auto t_start = Clock::now();
-  enter_phase(Phase::kRead, 0);
-  DatasetSource src(cfg.data, comm.rank(), comm.size());
-  FeatureExtractor fx(src.catalog(), feature_config_for(cfg, src));
-  LocalExamples ex = load_examples(src, fx, cfg.split, cfg.split_key, cfg.val_fraction,
-                                   cfg.test_fraction, cfg.item_buckets);
-
-  // Global counts: users per subset and skipped users per reason.
-  std::vector<int64_t> counts = {
-      static_cast<int64_t>(ex.train.size()), static_cast<int64_t>(ex.validation.size()),
-      static_cast<int64_t>(ex.test.size()), ex.users_read, ex.events_read};
-  counts.insert(counts.end(), ex.skipped.begin(), ex.skipped.end());
-  comm.allreduce_sum(counts.data(), counts.size());
-  const int64_t n_train = counts[0];
-  if (root) {
-    std::ostringstream s;
-    s << "read " << counts[3] << " users, " << counts[4] << " events in " << seconds_since(t_start)
-      << " s; train " << counts[0] << ", validation " << counts[1] << ", test " << counts[2]
-      << "; skipped:";
-    for (int r = 1; r < kNumSkipReasons; ++r)
-      s << " " << skip_reason_name(static_cast<SkipReason>(r)) << "=" << counts[5 + r];
-    s << "; " << fx.dim() << " features, " << fx.num_categories() << " categories";
-    IMINE_LOG() << s.str();
-  }
-  IMINE_CHECK(n_train > 0) << cfg.data << ": no training users (every user was skipped or "
-                           << "held out); check --target-fraction / --cutoff";
-
-  // Feature normalisation over all training rows of all ranks, and category popularity.
-  NormStats norm(fx.dim());
-  for (size_t i = 0; i < ex.train.size(); ++i) norm.add(ex.train.row(i));
-  std::vector<double> raw = norm.raw();
-  comm.allreduce_sum(raw.data(), raw.size());
-  norm.set_raw(raw);
-  norm.finalize();
-  const size_t C = fx.num_categories();
-  std::vector<double> target_counts(C, 0.0);
-  count_targets(ex.train.targets.data(), ex.train.size(), C, target_counts.data());
-  comm.allreduce_sum(target_counts.data(), C);
-  std::vector<float> popularity = popularity_from_counts(target_counts, double(n_train));
-
-  // Feature selection by mutual information with the targets (count tables summed over ranks);
-  // the ranking is always reported, the wide path's columns are always kept.
-  const std::vector<int> wide_full = wide_columns(cfg.wide, fx);
-  std::vector<int> selection;
-  {
-    MutualInfoCounts mi(fx.dim(), C);
-    std::vector<float> z(fx.dim());
-    for (size_t i = 0; i < ex.train.size(); ++i) {
-      std::copy(ex.train.row(i), ex.train.row(i) + fx.dim(), z.begin());
-      norm.apply(z.data());
-      mi.add(z.data(), ex.train.targets.data() + i * C);
-    }
-    std::vector<double> table = mi.raw();
-    comm.allreduce_sum(table.data(), table.size());
-    mi.set_raw(table);
-    const std::vector<double> mi_table = mi.mutual_information();
-    const std::vector<int> always = cfg.wide == "all" ? std::vector<int>{} : wide_full;
-    FeatureRanking ranking =
-        rank_features(mi_table, fx.dim(), C, static_cast<size_t>(cfg.select_features), always);
-    if (ranking.selected.size() < fx.dim()) selection = ranking.selected;
-    if (root) {
-      make_dirs(cfg.out);
-      AtomicOutput report(cfg.out + "/feature-report.json");
-      std::ofstream(report.temp_path()) << feature_report_json(
-          ranking, mi_table, fx.feature_names(), src.catalog().category_names);
-      report.commit();
-    }
-  }
-  std::vector<int> all_columns(fx.dim());
-  std::iota(all_columns.begin(), all_columns.end(), 0);
-  const std::vector<int>& used = selection.empty() ? all_columns : selection;
-  const size_t dim = used.size();
-  if (!selection.empty()) {
-    std::vector<double> mean, stddev;
-    for (int c : selection) {
-      mean.push_back(norm.mean()[c]);
-      stddev.push_back(norm.stddev()[c]);
-    }
-    NormStats selected(dim);
-    selected.restore(mean, stddev);
-    norm = std::move(selected);
-    for (ExampleSet* set : {&ex.train, &ex.validation}) select_columns(set, selection);
-    if (root)
-      IMINE_LOG() << "kept " << dim << " of " << fx.dim() << " features (--select-features)";
-  }
-
-  // Item IDF over the training users of all ranks.
-  std::vector<double> item_idf;
-  if (cfg.item_buckets > 0) {
-    std::vector<double> df(cfg.item_buckets, 0.0);
-    add_document_frequency(ex.train.items, df.data());
-    comm.allreduce_sum(df.data(), df.size());
-    item_idf = idf_from_counts(df, double(n_train));
-  }
+  install_stop_handlers();
+  CheckpointDir ckdir(cfg.out + "/checkpoints", cfg.keep_checkpoints);
+  bool resumed = false;
+  std::optional<Checkpoint> from = starting_checkpoint(cfg, ckdir, comm, &resumed);
+  std::unique_ptr<TrainingData> data = load_training_data(cfg, comm, from ? &*from : nullptr);
+  LocalExamples& ex = data->examples;
+  const size_t C = data->features.num_categories();
 
   // Model, replicated: rank 0 initialises and broadcasts.
   ModelSpec spec;
-  spec.input_dim = static_cast<int>(dim);
+  spec.input_dim = static_cast<int>(data->dim);
   spec.hidden = cfg.hidden;
   spec.output_dim = static_cast<int>(C);
   spec.dropout = cfg.dropout;
   spec.sparse_dim = static_cast<int>(cfg.item_buckets);
-  spec.wide_inputs = positions_in(used, wide_full);
+  spec.wide_inputs = data->wide_inputs;
   spec.wide_sparse = cfg.wide_items;
   Model model(spec);
   if (root) model.init(cfg.seed);
   comm.broadcast(model.params().params(), model.num_params() * sizeof(float));
   Loss loss = Loss::from_name(cfg.loss);
-  OptimizerConfig oc = cfg.optimizer;
-  std::unique_ptr<Optimizer> opt = make_optimizer(oc, model.num_params());
-  const int64_t steps_epoch = steps_per_epoch(n_train, cfg.batch_size);
+  std::unique_ptr<Optimizer> opt = make_optimizer(cfg.optimizer, model.num_params());
+  const int64_t steps_epoch = steps_per_epoch(data->num_train, cfg.batch_size);
   const int64_t total_steps = steps_epoch * cfg.epochs;
   ScheduleConfig sc;
   sc.lr = cfg.lr;
@@ -248,47 +144,22 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
   LrSchedule schedule(sc);
   const int64_t last_step = cfg.max_steps > 0 ? std::min(cfg.max_steps, total_steps) : total_steps;
 
-  CheckpointDir ckdir(cfg.out + "/checkpoints", cfg.keep_checkpoints);
   int64_t step = 0;
   double best = -1.0;
-  {
-    // Rank 0 picks the checkpoint and broadcasts its path so every rank resumes from one file.
-    std::string path;
-    if (root && !cfg.resume.empty()) {
-      if (cfg.resume == "auto") {
-        auto p = ckdir.newest_valid();
-        if (p) path = *p;
-      } else {
-        path = cfg.resume;
-      }
+  if (from) {
+    IMINE_CHECK(model_spec_of(*from) == spec)
+        << "checkpoint model " << model_spec_of(*from).describe() << " does not match this run's "
+        << spec.describe() << " (same --hidden, --dropout, --wide, --item-buckets?)";
+    load_params(*from, &model);
+    if (resumed) {
+      load_optimizer(*from, model, opt.get());
+      step = from->step;
+      if (!from->best_metric_name.empty()) best = from->best_metric;
     }
-    comm.broadcast(&path);
-    if (!path.empty()) {
-      Checkpoint c = read_checkpoint(path);
-      IMINE_CHECK(model_spec_of(c) == spec)
-          << path << ": checkpoint model " << model_spec_of(c).describe()
-          << " does not match this run's " << spec.describe();
-      IMINE_CHECK(std::equal(c.feature_selection.begin(), c.feature_selection.end(),
-                             selection.begin(), selection.end()))
-          << path << ": the checkpoint's feature selection differs from this run's";
-      load_params(c, &model);
-      load_optimizer(c, model, opt.get());
-      norm.restore(c.norm_mean, c.norm_std);
-      if (!c.item_idf.empty()) item_idf = c.item_idf;
-      step = c.step;
-      if (!c.best_metric_name.empty()) best = c.best_metric;
-      if (root) IMINE_LOG() << "resuming from " << path << " at step " << step;
-    } else if (root && cfg.resume == "auto") {
-      IMINE_LOG() << "--resume auto: no checkpoint in " << ckdir.dir() << ", starting fresh";
-    }
+    from.reset();  // release the optimizer state copies
   }
-  normalise_rows(&ex.train, norm);
-  normalise_rows(&ex.validation, norm);
-  if (!item_idf.empty()) {
-    apply_tfidf(item_idf, &ex.train.items);
-    apply_tfidf(item_idf, &ex.validation.items);
-  }
-  Validator validator(ex.validation, popularity, cfg.top_k, cfg.val_max_users, cfg.split_key, comm);
+  Validator validator(ex.validation, data->popularity, cfg.top_k, cfg.val_max_users, cfg.split_key,
+                      comm);
   if (root) {
     make_dirs(cfg.out);
     IMINE_LOG() << "model " << spec.describe() << ", " << model.num_weights() << " parameters; "
@@ -298,14 +169,26 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
 
   EpochOrder order(ex.train.ids, cfg.seed, steps_epoch);
   Batch batch;
-  TrainingState state{
-      &model,           opt.get(),        &norm,    &fx,        src.catalog().category_names,
-      popularity,       cfg.loss,         0,        0,          cfg.seed,
-      cfg.config_ini,   selection,        item_idf, &cfg.split, cfg.split_key,
-      cfg.val_fraction, cfg.test_fraction};
-  std::string last_ckpt;
+  StepMonitor monitor(cfg.straggler_every, cfg.trace.empty() ? 0 : cfg.trace_steps, comm);
+  TrainingState state{&model,
+                      opt.get(),
+                      &data->norm,
+                      &data->features,
+                      data->source.catalog().category_names,
+                      data->popularity,
+                      cfg.loss,
+                      0,
+                      0,
+                      cfg.seed,
+                      cfg.config_ini,
+                      data->selection,
+                      data->item_idf,
+                      &cfg.split,
+                      cfg.split_key,
+                      cfg.val_fraction,
+                      cfg.test_fraction};
   auto t_loop = Clock::now(), t_progress = Clock::now();
-  int64_t samples_since = 0, first_step = step;
+  int64_t samples_since = 0, first_step = step, last_saved = -1;
   double loss_sum_window = 0, loss_n_window = 0, last_loss = NAN;
 
   auto evaluate_and_checkpoint = [&](int64_t at_step) {
@@ -313,6 +196,7 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     EvalResult r = validator.evaluate(model, loss);
     state.step = at_step;
     state.epoch = at_step / steps_epoch;
+    last_saved = at_step;
     if (!root) return;  // everything below is rank-0 output, no collectives
     double sps = double(samples_since) / std::max(1e-9, seconds_since(t_loop));
     std::printf("\nvalidation at step %lld (epoch %lld, %lld users)\n%s",
@@ -334,9 +218,9 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
                  {"val_log_loss", r.model.log_loss},
                  {"val_new_interest_recall_at_k", r.model.new_interest_recall_at_k}};
     ckdir.save(c, is_best);
-    last_ckpt = ckdir.path_for_step(at_step);
   };
 
+  TrainSummary summary;
   int64_t current_epoch = -1;
   while (step < last_step) {
     const int64_t epoch = step / steps_epoch, s = step % steps_epoch;
@@ -344,43 +228,62 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
       order.start_epoch(epoch);
       current_epoch = epoch;
     }
-    enter_phase(Phase::kFeatures, step);
+    monitor.begin(Phase::kFeatures, step);
     const size_t n = order.step_size(s);
     fill_batch(ex.train, order.step_begin(s), n, &batch);
     model.params().zero_grads();
-    double stats[2] = {0.0, static_cast<double>(n)};
+    // {loss sum, samples, ranks asking to stop, ranks with a non-finite loss}, summed globally.
+    double stats[4] = {0.0, static_cast<double>(n), stop_requested() ? 1.0 : 0.0, 0.0};
     if (n > 0) {
       ForwardContext ctx;
       ctx.training = true;
       ctx.seed = cfg.seed;
       ctx.step = static_cast<uint64_t>(step);
       ctx.sample_keys = batch.keys.data();
-      enter_phase(Phase::kForward, step);
+      monitor.begin(Phase::kForward, step);
       const Eigen::MatrixXf& logits =
           model.forward(batch.x, spec.sparse_dim > 0 ? &batch.items : nullptr, ctx);
       stats[0] = loss.loss_sum(logits, batch.y, &batch.dlogits);
-      enter_phase(Phase::kBackward, step);
+      if (fault_wants_nan(step)) stats[0] = NAN;
+      monitor.begin(Phase::kBackward, step);
       model.backward(batch.dlogits);
     }
+    const bool local_bad = !std::isfinite(stats[0]);
+    if (local_bad) stats[3] = 1.0;
     float* grads = model.params().grads();
-    enter_phase(Phase::kAllreduce, step);
+    monitor.begin(Phase::kAllreduce, step);
     comm.allreduce_sum(grads, model.num_params());
-    comm.allreduce_sum(stats, 2);
+    comm.allreduce_sum(stats, 4);
+    monitor.begin(Phase::kOptimizer, step);
     const double global_n = stats[1];
-    last_loss = global_n > 0 ? stats[0] / global_n : NAN;
-    IMINE_CHECK(global_n == 0 || std::isfinite(last_loss))
-        << "training loss is not finite at step " << step << " (lower --lr?)";
-    enter_phase(Phase::kOptimizer, step);
-    if (global_n > 0) {
+    bool finite = stats[3] == 0.0;
+    double grad_norm = 0.0;
+    if (finite && global_n > 0) {
       const float inv = static_cast<float>(1.0 / global_n);
       for (size_t i = 0; i < model.num_params(); ++i) grads[i] *= inv;
-      clip_grad_norm(grads, model.num_params(), cfg.clip_norm);
-      opt->step(model.params().params(), grads, model.num_params(), schedule.lr_at(step));
+      grad_norm = clip_grad_norm(grads, model.num_params(), cfg.clip_norm);
+      finite = std::isfinite(grad_norm);  // the same reduced gradients on every rank
     }
+    if (!finite) {
+      // All ranks see the same sums, so they take this branch together.
+      const int64_t first_bad =
+          comm.allreduce_min(local_bad ? int64_t{comm.rank()} : int64_t{comm.size()});
+      IMINE_CHECK(cfg.skip_nonfinite)
+          << "non-finite " << (stats[3] > 0 ? "loss" : "gradient") << " at step " << step
+          << (stats[3] > 0 ? " on rank " + std::to_string(first_bad) : std::string())
+          << "; nothing was written for this step (lower --lr, or --skip-nonfinite)";
+      if (root) IMINE_LOG() << "step " << step << ": non-finite loss or gradient, skipped";
+    } else if (global_n > 0) {
+      opt->step(model.params().params(), grads, model.num_params(), schedule.lr_at(step));
+      last_loss = stats[0] / global_n;
+    }
+    monitor.end_step(step);
     ++step;
     samples_since += static_cast<int64_t>(global_n);
-    loss_sum_window += stats[0];
-    loss_n_window += global_n;
+    if (finite) {
+      loss_sum_window += stats[0];
+      loss_n_window += global_n;
+    }
 
     if (cfg.checksum_every > 0 && step % cfg.checksum_every == 0) {
       IMINE_CHECK(comm.all_equal(param_checksum(model)))
@@ -399,21 +302,32 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     if ((cfg.eval_every > 0 && step % cfg.eval_every == 0) || step == last_step) {
       evaluate_and_checkpoint(step);
     }
+    if (stats[2] > 0) {
+      // Preemption: every rank saw the same count, so all stop at this step together.
+      if (last_saved != step) evaluate_and_checkpoint(step);
+      if (root)
+        IMINE_LOG() << "stop requested (signal) on " << stats[2] << " rank(s): checkpointed at "
+                    << "step " << step << ", exiting for a requeue";
+      summary.stopped_on_request = true;
+      break;
+    }
   }
 
-  TrainSummary summary;
   summary.steps = step;
-  summary.last_checkpoint = ckdir.path_for_step(step);
-  if (cfg.write_labels) {
+  summary.last_checkpoint = ckdir.path_for_step(last_saved >= 0 ? last_saved : step);
+  if (!cfg.trace.empty()) monitor.write_trace(cfg.trace);
+  if (cfg.write_labels && !summary.stopped_on_request) {
     enter_phase(Phase::kLabels, step);
     LabelJob job;
     job.out = cfg.out + "/labels.h5";
     job.k = cfg.label_k;
     job.checkpoint_path = summary.last_checkpoint;
     job.checkpoint_step = step;
-    write_labels(job, src, model, loss, norm, fx.config(), selection, item_idf, comm);
+    write_labels(job, data->source, model, loss, data->norm, data->features.config(),
+                 data->selection, data->item_idf, comm);
     summary.labels = job.out;
   }
+  enter_phase(Phase::kDone, step);
   if (root) IMINE_LOG() << "done: " << step << " steps in " << seconds_since(t_start) << " s";
   return summary;
 }

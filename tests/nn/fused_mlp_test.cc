@@ -211,9 +211,9 @@ TEST(FusedMlp, ProductsUseOptimisedKernels) {
   fwd.relu = true;
   MatmulEpilogue acc;
   acc.accumulate = true;
-  for (const std::string& name : {matmul_impl_name(plain_a, trans_b, out, fwd),
-                                  matmul_impl_name(trans_a, plain_b, out, acc),
-                                  matmul_impl_name(plain_a, plain_b, out, MatmulEpilogue{})}) {
+  for (const std::string& name :
+       {matmul_impl_name(plain_a, trans_b, out, fwd), matmul_impl_name(trans_a, plain_b, out, acc),
+        matmul_impl_name(plain_a, plain_b, out, MatmulEpilogue{})}) {
     EXPECT_EQ(name.find("ref"), std::string::npos) << name;
   }
 }

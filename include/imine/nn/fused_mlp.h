@@ -40,12 +40,12 @@ class FusedMlp {
     int out = 0;
     size_t offset_weight = 0;
     size_t offset_bias = 0;
-    Bf16Buffer w16;            // bf16 copy of the weights (bf16 only)
-    Eigen::MatrixXf h;         // output after ReLU and dropout (fp32; hidden levels)
-    Bf16Buffer h16;            // the same in bf16 (bf16; hidden levels)
-    Eigen::MatrixXf mask;      // dropout mask of the last training forward
-    Eigen::MatrixXf dh;        // dL/d(output) from the next product, fp32
-    Bf16Buffer dz16;           // dL/d(pre-activation) in bf16 (bf16 only)
+    Bf16Buffer w16;        // bf16 copy of the weights (bf16 only)
+    Eigen::MatrixXf h;     // output after ReLU and dropout (fp32; hidden levels)
+    Bf16Buffer h16;        // the same in bf16 (bf16; hidden levels)
+    Eigen::MatrixXf mask;  // dropout mask of the last training forward
+    Eigen::MatrixXf dh;    // dL/d(output) from the next product, fp32
+    Bf16Buffer dz16;       // dL/d(pre-activation) in bf16 (bf16 only)
   };
 
   MatView input_view(size_t k, int64_t batch) const;

@@ -46,7 +46,12 @@ struct TrainConfig {
   int64_t val_max_users = 200000;
   int top_k = 3;
   int keep_checkpoints = 3;
-  std::string resume;  // "", "auto" or a checkpoint path
+  std::string resume;             // "", "auto" or a checkpoint path
+  std::string init_from;          // fine-tune: start from this checkpoint's weights (not its step)
+  bool skip_nonfinite = false;    // skip a step whose loss or gradient is not finite
+  int64_t straggler_every = 200;  // log per-rank step-time statistics every N steps (0: off)
+  std::string trace;              // Chrome trace of per-rank phases ("" = off)
+  int64_t trace_steps = 200;      // steps recorded in the trace
   int64_t checksum_every = 100;
   double progress_seconds = 5.0;
   double step_timeout = 0;  // watchdog: seconds without progress before abort (0: off)
@@ -59,6 +64,7 @@ struct TrainSummary {
   int64_t steps = 0;
   std::string last_checkpoint;
   std::string labels;
+  bool stopped_on_request = false;  // SIGUSR1/SIGTERM: checkpointed and stopped early
 };
 
 // Collective: every rank calls it with the same config.

@@ -1,0 +1,41 @@
+// Everything the training loop needs from the data, computed collectively once: this rank's
+// examples (features raw until normalised), statistics summed over all ranks (normalisation,
+// category popularity, item IDF), and the feature selection.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "imine/data/dataset_source.h"
+#include "imine/features/feature_extractor.h"
+#include "imine/features/normalizer.h"
+#include "imine/train/examples.h"
+#include "imine/train/trainer.h"
+
+namespace imine {
+
+class Communicator;
+struct Checkpoint;
+
+struct TrainingData {
+  TrainingData(const std::string& dir, int rank, int size, const TrainConfig& cfg);
+  DatasetSource source;
+  FeatureExtractor features;  // keeps a reference to source's catalog: not movable
+  LocalExamples examples;
+  NormStats norm{1};
+  std::vector<float> popularity;
+  std::vector<int> selection;    // kept columns of the full feature row (empty: all)
+  std::vector<int> wide_inputs;  // the wide path's columns, as positions in the kept row
+  std::vector<double> item_idf;
+  int64_t num_train = 0;
+  size_t dim = 0;  // kept features per row
+};
+
+// Collective. With `from` (resuming, or fine-tuning with --init-from) the checkpoint's feature
+// selection, normalisation and item IDF are used instead of this data's. Rows of the train and
+// validation sets come back normalised (and TF-IDF weighted).
+std::unique_ptr<TrainingData> load_training_data(const TrainConfig& cfg, const Communicator& comm,
+                                                 const Checkpoint* from);
+
+}  // namespace imine
