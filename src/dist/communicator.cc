@@ -53,6 +53,10 @@ void abort_job(const std::string& message, int exit_code) {
   std::string line = "imine: rank " + std::to_string(rank) + ": " + message + "\n";
   ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
   (void)ignored;
+  // MPI_Abort should end every rank within a second or two; should it ever block (another
+  // thread inside MPI, a wedged runtime), SIGALRM's default action ends this process anyway and
+  // mpirun/srun then tear down the rest of the job.
+  ::alarm(10);
   if (initialized) MPI_Abort(MPI_COMM_WORLD, exit_code);
   std::_Exit(exit_code);
 }

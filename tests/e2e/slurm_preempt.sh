@@ -20,9 +20,13 @@ for _ in $(seq 1 600); do
   scontrol show job "$id" | grep -q "Restarts=[1-9]" && [ "$(job_state "$id")" = PENDING ] && break
   sleep 0.1
 done
+# Release it only once the node has cleaned up the first run (idle again): starting at once can
+# race the previous allocation's teardown and fail the launch.
+for _ in $(seq 1 300); do sinfo -h -o '%T' | grep -qx idle && break; sleep 0.1; done
+sleep 1
 scontrol update jobid="$id" StartTime=now || true
 wait_jobs 200 "$id"
-[ "$(job_state "$id")" = COMPLETED ] || fail "job $id ended $(job_state "$id"): $(tail "$log")"
+[ "$(job_state "$id")" = COMPLETED ] || { scontrol show job "$id" >&2; grep -iE "job.?$id|requeue" "$IMINE_SLURM_DIR"/log/slurmctld.log | tail -20 >&2; fail "job $id ended $(job_state "$id"): $(tail "$log")"; }
 grep -q "requeueing job $id" "$log" || fail "the job was not requeued: $(tail "$log")"
 grep -q "resuming from" "$log" || fail "the requeued job did not resume: $(tail "$log")"
 final=$(ls "$WORK"/straight/checkpoints/ckpt-*.h5 | tail -1)
