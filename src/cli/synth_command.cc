@@ -8,6 +8,7 @@
 #include "imine/data/manifest.h"
 #include "imine/data/shard_writer.h"
 #include "imine/dist/communicator.h"
+#include "imine/prepare/passes.h"
 #include "imine/synth/config.h"
 #include "imine/synth/generator.h"
 #include "imine/synth/model.h"
@@ -39,39 +40,6 @@ OptionTable synth_options() {
 }
 
 namespace {
-
-// ShardInfo on the wire: fixed fields then the file name.
-std::vector<char> pack(const std::vector<ShardInfo>& infos) {
-  std::vector<char> out;
-  for (const ShardInfo& s : infos) {
-    uint64_t f[6] = {s.num_users,          s.num_events,         s.checksum,
-                     uint64_t(s.time_min), uint64_t(s.time_max), s.file.size()};
-    const char* p = reinterpret_cast<const char*>(f);
-    out.insert(out.end(), p, p + sizeof(f));
-    out.insert(out.end(), s.file.begin(), s.file.end());
-  }
-  return out;
-}
-
-std::vector<ShardInfo> unpack(const std::vector<char>& raw) {
-  std::vector<ShardInfo> out;
-  size_t at = 0;
-  while (at < raw.size()) {
-    uint64_t f[6];
-    std::memcpy(f, raw.data() + at, sizeof(f));
-    at += sizeof(f);
-    ShardInfo s;
-    s.num_users = f[0];
-    s.num_events = f[1];
-    s.checksum = f[2];
-    s.time_min = int64_t(f[3]);
-    s.time_max = int64_t(f[4]);
-    s.file.assign(raw.data() + at, f[5]);
-    at += f[5];
-    out.push_back(std::move(s));
-  }
-  return out;
-}
 
 std::string shard_name(int64_t i) {
   char buf[32];
@@ -128,11 +96,9 @@ int run_synth(const ParsedOptions& o, const std::vector<std::string>& positional
     }
     mine.push_back(writer.finish());
   }
-  std::vector<char> all = comm.gather(pack(mine));
+  // Shard records to rank 0 (sorted by file), the same hand-over imine prepare uses.
+  std::vector<ShardInfo> infos = gather_shard_infos(comm, mine);
   if (comm.is_root()) {
-    std::vector<ShardInfo> infos = unpack(all);
-    std::sort(infos.begin(), infos.end(),
-              [](const ShardInfo& a, const ShardInfo& b) { return a.file < b.file; });
     write_catalog(out + "/catalog.h5", catalog, "imine synth");
     Manifest m = build_manifest(infos, catalog_sizes(catalog), "imine synth");
     write_manifest(out, m);  // last: a folder with a manifest is a complete dataset
