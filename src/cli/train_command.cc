@@ -55,6 +55,10 @@ OptionTable train_options() {
   t.add_bool("skip-nonfinite", false,
              "Skip a step whose loss or gradient is not finite instead of stopping");
   t.add_int("straggler-every", 200, "Log per-rank step times every N steps (0: off)").at_least(0);
+  t.add_float("bucket-mb", 4.0,
+              "Gradient allreduce bucket size in MiB; buckets start while backward runs "
+              "(0: one allreduce after backward)")
+      .range(0, 1024);
   t.add_path("trace", "", "Write a Chrome trace (chrome://tracing, Perfetto) of every rank here");
   t.add_int("trace-steps", 200, "Steps recorded in the --trace timeline").range(1, 1000000);
   t.add_int("checksum-every", 100, "Compare parameter checksums across ranks every N steps")
@@ -120,6 +124,7 @@ int run_train(const ParsedOptions& o, const std::vector<std::string>& positional
   c.init_from = o.get_string("init-from");
   c.skip_nonfinite = o.get_bool("skip-nonfinite");
   c.straggler_every = o.get_int("straggler-every");
+  c.bucket_mb = o.get_float("bucket-mb");
   c.trace = o.get_string("trace");
   c.trace_steps = o.get_int("trace-steps");
   c.checksum_every = o.get_int("checksum-every");

@@ -4,6 +4,7 @@
 
 #include "imine/dist/communicator.h"
 #include "imine/util/error.h"
+#include "imine/util/phase.h"
 
 namespace imine {
 
@@ -40,6 +41,7 @@ GradientReducer::GradientReducer(const Communicator& comm, float* grads, size_t 
     }
   }
   buckets_ = std::move(split);
+  timings_.resize(buckets_.size());
 }
 
 GradientReducer::~GradientReducer() {
@@ -62,6 +64,7 @@ void GradientReducer::start(Bucket& b) {
                                 MPI_FLOAT, MPI_SUM, comm_, &b.request);
   IMINE_CHECK(rc == MPI_SUCCESS) << "MPI_Iallreduce of gradients failed";
   b.started = true;
+  timings_[static_cast<size_t>(&b - buckets_.data())].start = monotonic_seconds();
 }
 
 void GradientReducer::progress() {
@@ -72,6 +75,7 @@ void GradientReducer::progress() {
     int done = 0;
     IMINE_CHECK(MPI_Test(&b.request, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS)
         << "gradient reduction failed";
+    if (done) timings_[i].end = monotonic_seconds();
   }
 }
 
@@ -82,10 +86,12 @@ void GradientReducer::ready_from(size_t offset) {
 
 void GradientReducer::finish() {
   while (next_ < buckets_.size()) start(buckets_[next_++]);
-  for (Bucket& b : buckets_) {
+  for (size_t i = 0; i < buckets_.size(); ++i) {
+    Bucket& b = buckets_[i];
     if (b.request == MPI_REQUEST_NULL) continue;
     IMINE_CHECK(MPI_Wait(&b.request, MPI_STATUS_IGNORE) == MPI_SUCCESS)
         << "gradient reduction failed";
+    timings_[i].end = monotonic_seconds();
   }
 }
 

@@ -189,7 +189,8 @@ void FusedMlp::mask_and_bias_grad(size_t k, int64_t batch) {
   }
 }
 
-void FusedMlp::backward(const Eigen::MatrixXf& dlogits) {
+void FusedMlp::backward(const Eigen::MatrixXf& dlogits,
+                        const std::function<void(size_t)>& level_done) {
   IMINE_CHECK(input_ != nullptr) << "fused MLP: backward before forward";
   const int64_t batch = input_->cols();
   if (batch == 0) return;
@@ -220,6 +221,8 @@ void FusedMlp::backward(const Eigen::MatrixXf& dlogits) {
     matmul(transposed_view(dz, level.out, batch, type), input_view(k, batch),
            rows_view(params_->grads() + level.offset_weight, level.out, level.in, DataType::kF32),
            acc);
+    // Level k's bias gradient was summed one iteration earlier (or above, for the last level).
+    if (level_done) level_done(k);
     if (k == 0) break;
     // dX^T [batch, in] = dZ^T [batch, out] * W [out, in].
     const void* w =

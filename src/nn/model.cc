@@ -1,5 +1,6 @@
 #include "imine/nn/model.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "imine/nn/dropout.h"
@@ -127,18 +128,55 @@ void Model::backward(const Eigen::MatrixXf& dlogits) {
   IMINE_CHECK(dlogits.rows() == spec_.output_dim && dlogits.cols() == input_->cols())
       << "model " << spec_.describe() << ": logit gradient is " << dlogits.rows() << "x"
       << dlogits.cols() << ", expected " << spec_.output_dim << "x" << input_->cols();
-  if (wide_) wide_->backward(dlogits);
-  if (wide_sparse_) wide_sparse_->backward(*sparse_input_, dlogits);
+  done_slices_.clear();
+  if (wide_) {
+    wide_->backward(dlogits);
+    mark_done(wide_->offset(), wide_weight().size());
+  }
+  if (wide_sparse_) {
+    wide_sparse_->backward(*sparse_input_, dlogits);
+    mark_done(wide_sparse_->offset(), wide_sparse_table().size());
+  }
+  auto linear_done = [&](size_t k) {
+    const LinearInfo& l = linears_[k];
+    mark_done(l.offset_weight, static_cast<size_t>(l.out) * l.in);
+    mark_done(l.offset_bias, static_cast<size_t>(l.out));
+  };
   if (fused_) {
-    fused_->backward(dlogits);
+    fused_->backward(dlogits, grads_ready_ ? std::function<void(size_t)>(linear_done) : nullptr);
     return;
   }
   const Eigen::MatrixXf* g = &dlogits;
-  for (size_t i = layers_.size(); i-- > 1;) g = &layers_[i]->backward(*g, true);
+  size_t linear = linears_.size();
+  for (size_t i = layers_.size(); i-- > 1;) {
+    g = &layers_[i]->backward(*g, true);
+    if (dynamic_cast<const Linear*>(layers_[i].get()) != nullptr) linear_done(--linear);
+  }
   // *g is now dL/d(first Linear's output), which the sparse product was added to.
-  if (sparse_) sparse_->backward(*sparse_input_, *g);
+  if (sparse_) {
+    sparse_->backward(*sparse_input_, *g);
+    mark_done(sparse_->offset(), sparse_table().size());
+  }
   // The first layer's input gradient (w.r.t. the features) is never used.
   layers_[0]->backward(*g, false);
+  linear_done(0);
+}
+
+void Model::mark_done(size_t offset, size_t size) {
+  if (!grads_ready_) return;
+  done_slices_.emplace_back(offset, size);
+  // The longest tail of the buffer whose slices are all final (padding between slices has no
+  // gradient and counts as final).
+  std::vector<std::pair<size_t, size_t>> all = param_slices();
+  std::sort(all.begin(), all.end());
+  size_t ready = params_->size();
+  for (size_t i = all.size(); i-- > 0;) {
+    const bool done =
+        std::find(done_slices_.begin(), done_slices_.end(), all[i]) != done_slices_.end();
+    if (!done) break;
+    ready = all[i].first;
+  }
+  if (ready < params_->size()) grads_ready_(ready);
 }
 
 TensorInfo Model::sparse_table() const {

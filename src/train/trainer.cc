@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "imine/dist/communicator.h"
+#include "imine/dist/gradient_reducer.h"
 #include "imine/eval/metrics.h"
 #include "imine/label/labeler.h"
 #include "imine/nn/clip.h"
@@ -167,6 +168,16 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
                 << "batch about " << cfg.batch_size << " on " << comm.size() << " ranks";
   }
 
+  // Gradients are summed in buckets that start while backward still runs (--bucket-mb).
+  std::unique_ptr<GradientReducer> reducer;
+  if (cfg.bucket_mb > 0) {
+    std::vector<size_t> bounds;
+    for (const auto& [offset, size] : model.param_slices()) bounds.push_back(offset);
+    reducer =
+        std::make_unique<GradientReducer>(comm, model.params().grads(), model.num_params(), bounds,
+                                          static_cast<size_t>(cfg.bucket_mb * 1024 * 1024));
+    model.set_grads_ready_hook([&](size_t offset) { reducer->ready_from(offset); });
+  }
   EpochOrder order(ex.train.ids, cfg.seed, steps_epoch);
   Batch batch;
   StepMonitor monitor(cfg.straggler_every, cfg.trace.empty() ? 0 : cfg.trace_steps, comm);
@@ -189,6 +200,9 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
                       cfg.test_fraction};
   auto t_loop = Clock::now(), t_progress = Clock::now();
   int64_t samples_since = 0, first_step = step, last_saved = -1;
+  // Samples of the current epoch (global): the fault tests check each training user is used
+  // exactly once per epoch whatever the number of ranks.
+  double epoch_samples = 0;
   double loss_sum_window = 0, loss_n_window = 0, last_loss = NAN;
 
   auto evaluate_and_checkpoint = [&](int64_t at_step) {
@@ -232,6 +246,7 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     const size_t n = order.step_size(s);
     fill_batch(ex.train, order.step_begin(s), n, &batch);
     model.params().zero_grads();
+    if (reducer) reducer->begin_step();
     // {loss sum, samples, ranks asking to stop, ranks with a non-finite loss}, summed globally.
     double stats[4] = {0.0, static_cast<double>(n), stop_requested() ? 1.0 : 0.0, 0.0};
     if (n > 0) {
@@ -252,7 +267,12 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     if (local_bad) stats[3] = 1.0;
     float* grads = model.params().grads();
     monitor.begin(Phase::kAllreduce, step);
-    comm.allreduce_sum(grads, model.num_params());
+    if (reducer) {
+      reducer->finish();
+      for (const auto& t : reducer->timings()) monitor.span("allreduce", step, t.start, t.end);
+    } else {
+      comm.allreduce_sum(grads, model.num_params());
+    }
     comm.allreduce_sum(stats, 4);
     monitor.begin(Phase::kOptimizer, step);
     const double global_n = stats[1];
@@ -280,6 +300,14 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     monitor.end_step(step);
     ++step;
     samples_since += static_cast<int64_t>(global_n);
+    epoch_samples += global_n;
+    if (step % steps_epoch == 0) {
+      if (root)
+        IMINE_LOG() << "epoch " << epoch << ": " << static_cast<int64_t>(epoch_samples)
+                    << " samples"
+                    << (epoch * steps_epoch < first_step ? " (resumed mid-epoch)" : "");
+      epoch_samples = 0;
+    }
     if (finite) {
       loss_sum_window += stats[0];
       loss_n_window += global_n;

@@ -36,6 +36,12 @@ class GradientReducer {
   void finish();
 
   size_t num_buckets() const { return buckets_.size(); }
+  // When each bucket's reduction started and was seen complete in the last step (monotonic
+  // seconds), for the trace.
+  struct Timing {
+    double start = 0, end = 0;
+  };
+  const std::vector<Timing>& timings() const { return timings_; }
   // [begin, end) of bucket i; bucket 0 is the last part of the buffer (reduced first).
   std::pair<size_t, size_t> bucket(size_t i) const { return {buckets_[i].begin, buckets_[i].end}; }
 
@@ -45,6 +51,7 @@ class GradientReducer {
     MPI_Request request = MPI_REQUEST_NULL;
     bool started = false;
   };
+  std::vector<Timing> timings_;
   void start(Bucket& b);
   void progress();
 

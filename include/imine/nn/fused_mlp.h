@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "imine/nn/eigen.h"
@@ -32,7 +33,10 @@ class FusedMlp {
   // the returned logits stay valid until the next forward().
   const Eigen::MatrixXf& forward(const Eigen::MatrixXf& x, const ForwardContext& ctx);
   // Adds the parameter gradients of the last forward() to params->grads().
-  void backward(const Eigen::MatrixXf& dlogits);
+  // level_done(k), if set, is called as soon as level k's weight and bias gradients are final
+  // (levels finish from the last to the first), so their reduction can start early.
+  void backward(const Eigen::MatrixXf& dlogits,
+                const std::function<void(size_t)>& level_done = nullptr);
 
  private:
   struct Level {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -87,6 +88,9 @@ class Model {
   // Adds d(loss)/d(params) for the last forward() to params().grads(); call
   // params().zero_grads() first to start a new accumulation.
   void backward(const Eigen::MatrixXf& dlogits);
+  // Called during backward() with an offset x each time the gradients of [x, num_params())
+  // have all become final, x decreasing; lets the gradient reduction start before backward ends.
+  void set_grads_ready_hook(std::function<void(size_t)> hook) { grads_ready_ = std::move(hook); }
 
   ParamBuffer& params() { return *params_; }
   const ParamBuffer& params() const { return *params_; }
@@ -121,6 +125,9 @@ class Model {
   std::unique_ptr<WideLinear> wide_;
   ComputeOptions compute_;
   std::unique_ptr<FusedMlp> fused_;  // null on the Layer-chain path
+  std::function<void(size_t)> grads_ready_;
+  std::vector<std::pair<size_t, size_t>> done_slices_;  // this backward's final slices
+  void mark_done(size_t offset, size_t size);
   const Eigen::MatrixXf* input_ = nullptr;
   const SparseBatch* sparse_input_ = nullptr;
   Eigen::MatrixXf pre_;     // first Linear's output plus the sparse product

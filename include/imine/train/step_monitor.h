@@ -21,6 +21,10 @@ class StepMonitor {
 
   // Enters `phase` of `step`, closing the previous phase's span.
   void begin(Phase phase, int64_t step);
+  // A communication span (trace thread 1), e.g. one gradient bucket's reduction.
+  void span(const char* name, int64_t step, double begin_s, double end_s) {
+    if (step < trace_steps_) tracer_.add(name, 1, step, begin_s, end_s);
+  }
   // Closes the step. Collective every straggler_every steps (all ranks call it every step).
   void end_step(int64_t step);
   // Collective: gathers every rank's spans; rank 0 writes the Chrome trace JSON atomically.

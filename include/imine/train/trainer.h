@@ -50,8 +50,9 @@ struct TrainConfig {
   std::string init_from;          // fine-tune: start from this checkpoint's weights (not its step)
   bool skip_nonfinite = false;    // skip a step whose loss or gradient is not finite
   int64_t straggler_every = 200;  // log per-rank step-time statistics every N steps (0: off)
-  std::string trace;              // Chrome trace of per-rank phases ("" = off)
-  int64_t trace_steps = 200;      // steps recorded in the trace
+  double bucket_mb = 4.0;  // gradient allreduce buckets overlapped with backward (0: one allreduce)
+  std::string trace;       // Chrome trace of per-rank phases ("" = off)
+  int64_t trace_steps = 200;  // steps recorded in the trace
   int64_t checksum_every = 100;
   double progress_seconds = 5.0;
   double step_timeout = 0;  // watchdog: seconds without progress before abort (0: off)
