@@ -38,6 +38,20 @@ imine_e2e(e2e_nonfinite_loss nonfinite_loss.sh 180)
 imine_e2e(e2e_straggler_trace straggler_trace.sh 180)
 set_tests_properties(e2e_preempt_resume e2e_nonfinite_loss e2e_straggler_trace PROPERTIES
                      LABELS "mpi;e2e;faults")
+# The reliability table (docs/testing.md): killed ranks and writers, damaged checkpoints, write
+# errors, uneven data, resuming at another rank count, an exception in every phase.
+imine_e2e(e2e_fault_kill_rank fault_kill_rank.sh 120)
+imine_e2e(e2e_fault_kill_during_checkpoint fault_kill_during_checkpoint.sh 120)
+imine_e2e(e2e_fault_corrupt_newest_checkpoint fault_corrupt_newest_checkpoint.sh 120)
+imine_e2e(e2e_fault_disk_full fault_disk_full.sh 120)
+imine_e2e(e2e_fault_uneven_shards fault_uneven_shards.sh 180)
+imine_e2e(e2e_fault_resume_other_np fault_resume_other_np.sh 180)
+imine_e2e(e2e_fault_labels_killed fault_labels_killed.sh 120)
+imine_e2e(e2e_fault_throw_phases fault_throw_phases.sh 180)
+set_tests_properties(e2e_fault_kill_rank e2e_fault_kill_during_checkpoint
+                     e2e_fault_corrupt_newest_checkpoint e2e_fault_disk_full
+                     e2e_fault_uneven_shards e2e_fault_resume_other_np e2e_fault_labels_killed
+                     e2e_fault_throw_phases PROPERTIES LABELS "mpi;e2e;faults")
 set_tests_properties(e2e_model_beats_baselines PROPERTIES LABELS "mpi;e2e;quality")
 imine_e2e(e2e_movielens_quality movielens_quality.sh 240)
 set_tests_properties(e2e_movielens_quality PROPERTIES LABELS "mpi;e2e;quality" SKIP_RETURN_CODE 77)

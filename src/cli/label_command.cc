@@ -5,6 +5,7 @@
 #include "imine/train/checkpoint.h"
 #include "imine/train/model_io.h"
 #include "imine/util/error.h"
+#include "imine/util/phase.h"
 
 namespace imine {
 
@@ -41,6 +42,7 @@ int run_label(const ParsedOptions& o, const std::vector<std::string>& positional
   IMINE_CHECK(src.catalog().category_names == c.category_names)
       << o.get_string("data") << ": categories differ from those of " << job.checkpoint_path;
   InputSpec in = input_spec_of(c);
+  enter_phase(Phase::kLabels, job.checkpoint_step);  // a fault point, as in train
   write_labels(job, src, model, loss, norm, in.features, in.selection, in.item_idf, comm);
   return 0;
 }

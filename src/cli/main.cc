@@ -1,5 +1,6 @@
 // Entry point: one error path. Any exception on any rank prints "imine: rank R: <message>" and
 // aborts the whole job (MPI_Abort), so no rank is left waiting in a collective.
+#include <csignal>
 #include <exception>
 #include <memory>
 #include <string>
@@ -10,6 +11,9 @@
 #include "imine/dist/watchdog.h"
 
 int main(int argc, char** argv) {
+  // Past a file size limit (ulimit -f) a write must fail with EFBIG, which the writers report
+  // naming the file, instead of SIGXFSZ killing the rank without a word.
+  std::signal(SIGXFSZ, SIG_IGN);
   imine::MpiSession mpi(&argc, &argv);
   int rc = 0;
   std::unique_ptr<imine::Communicator> comm;
