@@ -1,6 +1,7 @@
 #include "imine/h5/h5.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <iterator>
@@ -8,7 +9,9 @@
 namespace imine::h5 {
 namespace {
 
-std::string temp(const std::string& name) { return ::testing::TempDir() + "/" + name; }
+std::string temp(const std::string& name) {
+  return ::testing::TempDir() + "/" + std::to_string(::getpid()) + "_" + name;
+}
 
 TEST(H5, WriteReadRoundTripWithAttributes) {
   std::string path = temp("rt.h5");

@@ -1,6 +1,7 @@
 #include "imine/label/label_writer.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -16,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string fresh_dir(const std::string& name) {
-  std::string d = ::testing::TempDir() + "/labels_test_" + name;
+  std::string d = ::testing::TempDir() + "/labels_test_" + name + "_" + std::to_string(::getpid());
   fs::remove_all(d);
   fs::create_directories(d);
   return d;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -24,7 +25,8 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string fresh_dir(const std::string& name) {
-  std::string d = ::testing::TempDir() + "/ckpt_test_" + name;
+  // The pid keeps concurrent runs of the suite (e.g. Release and ASan builds) apart.
+  std::string d = ::testing::TempDir() + "/ckpt_test_" + name + "_" + std::to_string(::getpid());
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
