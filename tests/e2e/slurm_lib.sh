@@ -13,8 +13,9 @@ for _ in $(seq 1 50); do
   ss -ltn 2>/dev/null | grep -qE ":($IMINE_SLURM_PORT|$((IMINE_SLURM_PORT + 1)))\b" || break
 done
 export IMINE_SLURM_PORT
-"$IMINE_SOURCE_DIR/scripts/local-slurm.sh" start
+# The trap first: a start that fails half-way must not leave daemons behind.
 trap '"$IMINE_SOURCE_DIR/scripts/local-slurm.sh" stop; rm -rf "$WORK"' EXIT
+"$IMINE_SOURCE_DIR/scripts/local-slurm.sh" start
 eval "$("$IMINE_SOURCE_DIR/scripts/local-slurm.sh" env)"
 export IMINE_HOME="$IMINE_SOURCE_DIR" IMINE_BIN
 
