@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "data/data_test_util.h"
 #include "imine/util/error.h"
 
 namespace imine {
@@ -38,18 +39,7 @@ struct Fixture {
 
 void expect_same(const UserChunk& a, const UserChunk& b) {
   EXPECT_EQ(a.first_user, b.first_user);
-  EXPECT_EQ(a.user_ids, b.user_ids);
-  EXPECT_EQ(a.offsets, b.offsets);
-  EXPECT_EQ(a.items, b.items);
-  EXPECT_EQ(a.types, b.types);
-  EXPECT_EQ(a.times, b.times);
-  EXPECT_EQ(a.weights, b.weights);
-  EXPECT_EQ(a.num_attributes, b.num_attributes);
-  EXPECT_EQ(a.attributes, b.attributes);
-  EXPECT_EQ(a.truth_offsets, b.truth_offsets);
-  EXPECT_EQ(a.truth_category, b.truth_category);
-  EXPECT_EQ(a.truth_weight, b.truth_weight);
-  EXPECT_EQ(a.truth_is_new, b.truth_is_new);
+  testdata::expect_same_users(a, b);
 }
 
 // Appends `tail` to `head` as if both had been generated in one call.
