@@ -88,3 +88,9 @@ endfunction()
 imine_slurm_test(slurm_pipeline slurm_pipeline.sh 240)
 imine_slurm_test(slurm_preempt_requeue slurm_preempt.sh 300)
 imine_slurm_test(slurm_refresh slurm_refresh.sh 300)
+
+# Per-feature registrations live beside this file so that each area's tests are listed in one
+# place: explore/exploit labels, privacy (DP-SGD), multi-host runs over network namespaces.
+foreach(part explore privacy multihost)
+  include(${CMAKE_CURRENT_LIST_DIR}/${part}_tests.cmake OPTIONAL)
+endforeach()
