@@ -87,6 +87,10 @@ OptionTable prepare_options() {
             "MB of events a rank keeps in memory before spilling to "
             "temporary files in --out")
       .range(1, int64_t{1} << 24);
+  t.add_int("deflate-level", 1,
+            "gzip level of the shards' event datasets (0: none; above 1 they shrink little and "
+            "cost a large share of the run)")
+      .range(0, 9);
   t.add_int("max-line-bytes", 1 << 20, "Longer lines are malformed").range(64, 1 << 30);
   t.add_int("report-bad-lines", 10, "How many malformed line numbers the report lists")
       .range(0, 10000);
@@ -163,6 +167,7 @@ int run_prepare_command(const ParsedOptions& o, const std::vector<std::string>& 
   c.shards = o.get_int("shards");
   c.memory_limit_mb = o.get_int("memory-limit");
   c.max_line_bytes = o.get_int("max-line-bytes");
+  c.deflate_level = static_cast<int>(o.get_int("deflate-level"));
   c.report_bad_lines = static_cast<int>(o.get_int("report-bad-lines"));
   const std::string format = o.get_string("format");
   if (format != "generic") {

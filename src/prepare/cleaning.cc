@@ -17,7 +17,8 @@ bool is_bot(uint64_t events, int64_t first_time, int64_t last_time, double max_p
 void clean_users(std::vector<EventRecord>* events, const CleanRules& rules, CleanCounts* counts,
                  std::vector<uint32_t>* item_users, std::vector<uint64_t>* events_per_user) {
   std::vector<EventRecord>& ev = *events;
-  std::sort(ev.begin(), ev.end(), event_less);
+  std::sort(ev.begin(), ev.end(),
+            [](const EventRecord& a, const EventRecord& b) { return event_less(a, b); });
   std::vector<uint32_t> distinct;
   size_t write = 0;
   for (size_t b = 0; b < ev.size();) {

@@ -77,6 +77,23 @@ std::vector<std::string> parse_header(const std::string& line, char delimiter) {
   return out;
 }
 
+namespace {
+
+// Good lines wait in a small batch with their keys copied out of the reader's buffer (which
+// moves when it refills), so the user and item table slots of the whole batch can be
+// prefetched before any lookup: with millions of users every lookup is a cache miss, and
+// overlapping them roughly halved the parse phase. Lines are still consumed in input order.
+struct PendingEvent {
+  uint32_t user, user_len, item, item_len, category, category_len;  // offsets into the arena
+  uint64_t user_hash, item_hash;
+  int64_t time;
+  uint8_t type;
+  float weight;
+};
+constexpr size_t kBatchLines = 32;
+
+}  // namespace
+
 void parse_pieces(const PrepareConfig& config, const std::vector<InputPiece>& pieces,
                   const std::vector<std::vector<std::string>>& headers,
                   const Pseudonymizer& pseudonym, size_t budget_bytes, ParsedLocal* out) {
@@ -85,6 +102,54 @@ void parse_pieces(const PrepareConfig& config, const std::vector<InputPiece>& pi
   std::unordered_map<uint64_t, bool> pairs;  // (item, category) pairs already recorded
   const bool split_categories = !config.category_delimiter.empty();
   const char cat_delim = split_categories ? config.category_delimiter[0] : '\0';
+  // The cache's memory counts against the parse budget; the events get the rest.
+  PseudonymCache user_pseudonym(pseudonym, budget_bytes / 4);
+  std::vector<PendingEvent> batch;
+  std::string arena;
+  batch.reserve(kBatchLines);
+
+  auto add_category = [&](uint32_t item, std::string_view name) {
+    // Most lines repeat their item's category: compare with it before a table lookup.
+    const uint32_t last = last_category[item];
+    if (name.empty() || (last != UINT32_MAX && out->categories.at(last) == name)) return;
+    const uint32_t c = out->categories.intern(name);
+    if (last_category[item] != c) {
+      last_category[item] = c;
+      const uint64_t key = (uint64_t{item} << 32) | c;
+      if (pairs.emplace(key, true).second) out->item_category_pairs.push_back(key);
+    }
+  };
+  auto flush = [&](const InputPiece& piece) {
+    auto view = [&](uint32_t at, uint32_t len) { return std::string_view(arena.data() + at, len); };
+    for (PendingEvent& p : batch) {
+      p.user_hash = StringTable::hash(view(p.user, p.user_len));
+      p.item_hash = StringTable::hash(view(p.item, p.item_len));
+      user_pseudonym.prefetch(p.user_hash);
+      out->items.prefetch(p.item_hash);
+    }
+    for (const PendingEvent& p : batch) {
+      bool added = false;
+      const uint32_t item = out->items.intern(view(p.item, p.item_len), p.item_hash, &added);
+      IMINE_CHECK(item < EventRecord::kMaxItems)
+          << piece.path << ": more than " << EventRecord::kMaxItems << " distinct items";
+      if (added) last_category.push_back(UINT32_MAX);
+      std::string_view rest = view(p.category, p.category_len);
+      while (!rest.empty()) {
+        const size_t cut = split_categories ? rest.find(cat_delim) : std::string_view::npos;
+        add_category(item, rest.substr(0, cut));
+        if (cut == std::string_view::npos) break;
+        rest.remove_prefix(cut + 1);
+      }
+      const uint64_t user = user_pseudonym.get(view(p.user, p.user_len), p.user_hash);
+      out->events.push({user, p.time, EventRecord::pack(item, p.type), p.weight});
+      if (out->events.memory_bytes() + user_pseudonym.memory_bytes() > budget_bytes) {
+        out->events.spill();
+      }
+    }
+    batch.clear();
+    arena.clear();
+  };
+
   for (const InputPiece& piece : pieces) {
     const auto& header = headers[static_cast<size_t>(piece.file)];
     EventParser parser(config, header);
@@ -106,31 +171,25 @@ void parse_pieces(const PrepareConfig& config, const std::vector<InputPiece>& pi
         }
         continue;
       }
-      bool added = false;
-      uint32_t item = out->items.intern(ev.item, &added);
-      IMINE_CHECK(item < EventRecord::kMaxItems)
-          << piece.path << ": more than " << EventRecord::kMaxItems << " distinct items";
-      if (added) last_category.push_back(UINT32_MAX);
-      if (!ev.category.empty()) {
-        std::string_view rest = ev.category;
-        while (true) {
-          size_t cut = split_categories ? rest.find(cat_delim) : std::string_view::npos;
-          std::string_view name = rest.substr(0, cut);
-          if (!name.empty()) {
-            uint32_t c = out->categories.intern(name);
-            if (last_category[item] != c) {
-              last_category[item] = c;
-              uint64_t key = (uint64_t{item} << 32) | c;
-              if (pairs.emplace(key, true).second) out->item_category_pairs.push_back(key);
-            }
-          }
-          if (cut == std::string_view::npos) break;
-          rest.remove_prefix(cut + 1);
-        }
-      }
-      out->events.push({pseudonym(ev.user), ev.time, EventRecord::pack(item, ev.type), ev.weight});
-      if (out->events.memory_bytes() > budget_bytes) out->events.spill();
+      auto keep = [&](std::string_view s) {
+        const auto at = static_cast<uint32_t>(arena.size());
+        arena.append(s.data(), s.size());
+        return at;
+      };
+      PendingEvent p{};
+      p.user = keep(ev.user);
+      p.user_len = static_cast<uint32_t>(ev.user.size());
+      p.item = keep(ev.item);
+      p.item_len = static_cast<uint32_t>(ev.item.size());
+      p.category = keep(ev.category);
+      p.category_len = static_cast<uint32_t>(ev.category.size());
+      p.time = ev.time;
+      p.type = ev.type;
+      p.weight = ev.weight;
+      batch.push_back(p);
+      if (batch.size() == kBatchLines) flush(piece);
     }
+    flush(piece);
     out->lines_in_file[static_cast<size_t>(piece.file)] += reader.lines();
   }
 }

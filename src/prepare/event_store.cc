@@ -10,14 +10,6 @@
 
 namespace imine {
 
-bool event_less(const EventRecord& a, const EventRecord& b) {
-  if (a.user != b.user) return a.user < b.user;
-  if (a.time != b.time) return a.time < b.time;
-  if (a.item() != b.item()) return a.item() < b.item();
-  if (a.type() != b.type()) return a.type() < b.type();
-  return a.weight < b.weight;
-}
-
 bool event_equal(const EventRecord& a, const EventRecord& b) {
   return a.user == b.user && a.time == b.time && a.item_type == b.item_type && a.weight == b.weight;
 }

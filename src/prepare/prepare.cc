@@ -168,6 +168,7 @@ PrepareReport run_prepare(const PrepareConfig& c, const Communicator& comm) {
   ShardWriterOptions wo;
   wo.source = c.source;
   wo.num_shards = c.shards;
+  wo.write.deflate_level = c.deflate_level;
   wo.num_items = fin.catalog.num_items();
   wo.num_categories = fin.catalog.num_categories();
   if (!c.users.path.empty()) {

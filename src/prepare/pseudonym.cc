@@ -36,6 +36,19 @@ uint64_t Pseudonymizer::operator()(std::string_view raw) const {
   return v;
 }
 
+uint64_t PseudonymCache::get(std::string_view raw, uint64_t h) {
+  bool added = false;
+  const uint32_t i = ids_.intern(raw, h, &added);
+  if (!added) return values_[i];
+  values_.push_back(pseudonym_(raw));
+  const uint64_t v = values_.back();
+  if (memory_bytes() > max_bytes_) {
+    ids_ = StringTable();
+    values_ = std::vector<uint64_t>();
+  }
+  return v;
+}
+
 bool create_key_file_if_absent(const std::string& path) {
   init_sodium();
   // O_EXCL: never overwrite an existing key (that would silently change every pseudonym).

@@ -53,8 +53,7 @@ void StringTable::grow() {
   slots_.swap(slots);
 }
 
-uint32_t StringTable::intern(std::string_view s, bool* added) {
-  const uint64_t h = hash(s);
+uint32_t StringTable::intern(std::string_view s, uint64_t h, bool* added) {
   const size_t mask = slots_.size() - 1;
   size_t at = h & mask;
   while (slots_[at].entry != 0) {

@@ -68,6 +68,7 @@ struct PrepareConfig {
   int64_t shards = 1;
   int64_t memory_limit_mb = 2048;
   int64_t max_line_bytes = 1 << 20;
+  int deflate_level = 1;
   int64_t chunk_users = 8192;
   int report_bad_lines = 10;
 };

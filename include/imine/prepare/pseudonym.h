@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "imine/prepare/string_table.h"
+
 namespace imine {
 
 class Pseudonymizer {
@@ -23,6 +25,26 @@ class Pseudonymizer {
   // BLAKE2b state after the key block: keyed hashing starts by compressing the key as a block
   // of its own, so each id copies this state and skips that compression.
   crypto_generichash_state keyed_;
+};
+
+// Raw ids repeat once per event, and a keyed BLAKE2b costs several times a table lookup, so the
+// parser hashes each distinct id once. The raw ids stay in memory only (never written); the
+// cache starts over when it reaches max_bytes, so its memory stays bounded on any input.
+class PseudonymCache {
+ public:
+  PseudonymCache(const Pseudonymizer& pseudonym, size_t max_bytes)
+      : pseudonym_(pseudonym), max_bytes_(max_bytes) {}
+  uint64_t operator()(std::string_view raw) { return get(raw, StringTable::hash(raw)); }
+  // h = StringTable::hash(raw); prefetch(h) ahead of get() hides the table's cache miss.
+  uint64_t get(std::string_view raw, uint64_t h);
+  void prefetch(uint64_t h) const { ids_.prefetch(h); }
+  size_t memory_bytes() const { return ids_.memory_bytes() + 8 * values_.capacity(); }
+
+ private:
+  const Pseudonymizer& pseudonym_;
+  size_t max_bytes_;
+  StringTable ids_;
+  std::vector<uint64_t> values_;  // pseudonym of ids_.at(i)
 };
 
 // Creates `path` with a fresh random key (randombytes_buf), mode 0600, when it does not exist.

@@ -13,7 +13,12 @@ class StringTable {
  public:
   StringTable();
   // The index of `s`, added when new (indices are 0, 1, 2... in order of first sight).
-  uint32_t intern(std::string_view s, bool* added = nullptr);
+  uint32_t intern(std::string_view s, bool* added = nullptr) { return intern(s, hash(s), added); }
+  // The same with h = hash(s) computed by the caller, who may have prefetch()ed its slot: with
+  // millions of keys every lookup is a cache miss, and a batch of prefetches overlaps them.
+  uint32_t intern(std::string_view s, uint64_t h, bool* added = nullptr);
+  void prefetch(uint64_t h) const { __builtin_prefetch(&slots_[h & (slots_.size() - 1)]); }
+  static uint64_t hash(std::string_view s);
   // -1 when absent.
   int64_t find(std::string_view s) const;
   size_t size() const { return starts_.size() - 1; }
@@ -33,7 +38,6 @@ class StringTable {
     char key[kInline] = {};
   };
   static_assert(sizeof(Slot) == 32, "two slots per cache line");
-  static uint64_t hash(std::string_view s);
   bool slot_equal(const Slot& slot, uint64_t h, std::string_view s) const;
   void fill_slot(Slot* slot, uint64_t h, uint32_t e) const;
   void grow();
