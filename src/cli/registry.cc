@@ -91,7 +91,9 @@ int run_cli(const std::vector<std::string>& args, const Communicator& comm) {
 }
 
 void add_split_options(OptionTable* t) {
-  t->add_string("split", "per-user",
+  // Not "split": imine eval's --split names the subset of users (train/validation/test), and
+  // one config file may feed both commands.
+  t->add_string("split-mode", "per-user",
                 "How each user's events split into input and target windows: per-user (the "
                 "last --target-fraction of each user's events) or cutoff (by --cutoff time)")
       .choices({"per-user", "cutoff"});

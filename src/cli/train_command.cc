@@ -106,12 +106,12 @@ int run_train(const ParsedOptions& o, const std::vector<std::string>& positional
   c.warmup_steps = o.get_int("warmup-steps");
   c.min_lr_ratio = static_cast<float>(o.get_float("min-lr-ratio"));
   c.clip_norm = static_cast<float>(o.get_float("clip-norm"));
-  c.split.mode = o.get_string("split") == "cutoff" ? SplitMode::kCutoff : SplitMode::kPerUser;
+  c.split.mode = o.get_string("split-mode") == "cutoff" ? SplitMode::kCutoff : SplitMode::kPerUser;
   c.split.target_fraction = o.get_float("target-fraction");
   c.split.cutoff = o.get_int("cutoff");
   if (o.get_int("horizon") > 0) c.split.horizon = o.get_int("horizon");
   IMINE_CHECK(c.split.mode != SplitMode::kCutoff || o.was_set("cutoff"))
-      << "option --cutoff is required with --split cutoff";
+      << "option --cutoff is required with --split-mode cutoff";
   c.split_key = static_cast<uint64_t>(o.get_int("split-key"));
   c.val_fraction = o.get_float("val-fraction");
   c.test_fraction = o.get_float("test-fraction");
