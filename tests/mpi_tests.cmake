@@ -59,6 +59,8 @@ imine_e2e(e2e_short_history_quality short_history_quality.sh 400)
 set_tests_properties(e2e_short_history_quality PROPERTIES LABELS "mpi;e2e;quality")
 imine_e2e(e2e_prepare_shop prepare_shop.sh 300)
 imine_e2e(e2e_prepare_movielens prepare_movielens.sh 180)
+imine_e2e(e2e_bf16_quality bf16_quality.sh 400)
+set_tests_properties(e2e_bf16_quality PROPERTIES LABELS "mpi;e2e;quality")
 set_tests_properties(e2e_prepare_movielens PROPERTIES SKIP_RETURN_CODE 77)
 
 # The collectives themselves at np 2 and 4 (oversubscribed on 2 cores).

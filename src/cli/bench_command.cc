@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "imine/cli/commands.h"
+#include "imine/cli/compute_setup.h"
 #include "imine/dist/communicator.h"
 #include "imine/nn/gemm.h"
 #include "imine/nn/loss.h"
@@ -61,15 +62,6 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-int ranks_on_this_node(const Communicator& comm) {
-  MPI_Comm local;
-  MPI_Comm_split_type(comm.comm(), MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
-  int n = 1;
-  MPI_Comm_size(local, &n);
-  MPI_Comm_free(&local);
-  return n;
-}
-
 std::string load_average() {
   std::ifstream f("/proc/loadavg");
   std::string one;
@@ -95,26 +87,8 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
   const int64_t windows = std::min<int64_t>(o.get_int("windows"), steps);
   const int threads = static_cast<int>(o.get_int("threads"));
   const uint64_t seed = static_cast<uint64_t>(o.get_int("seed"));
-  ComputeOptions compute;
-  compute.backend = backend_from_name(o.get_string("backend"));
-  compute.precision = precision_from_name(o.get_string("precision"));
-  IMINE_CHECK(compute.backend == GemmBackend::kOneDnn || threads == 1)
-      << "bench: --threads > 1 needs --backend onednn (Eigen's products run on one thread)";
-
-  // Threads beyond the cores only slow everything down; catch it instead of measuring it.
-  const int local_ranks = ranks_on_this_node(comm);
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  IMINE_CHECK(local_ranks * threads <= cores)
-      << "bench: " << local_ranks << " ranks x --threads " << threads << " on this node exceed its "
-      << cores << " cores";
-  cpu_set_t allowed;
-  if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
-    IMINE_CHECK(CPU_COUNT(&allowed) >= threads)
-        << "bench: --threads " << threads << " but this rank may only run on "
-        << CPU_COUNT(&allowed) << " core(s) (mpirun binds each rank to a core: add --bind-to none "
-        << "or --map-by slot:PE=" << threads << ")";
-  }
-  set_gemm_threads(threads);
+  const ComputeOptions compute = setup_compute(threads, o.get_string("precision"),
+                                               o.get_string("backend"), comm, "--threads");
 
   Model model(spec);
   model.set_compute(compute);

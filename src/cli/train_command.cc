@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "imine/cli/commands.h"
+#include "imine/cli/compute_setup.h"
 #include "imine/dist/communicator.h"
 #include "imine/dist/watchdog.h"
 #include "imine/train/trainer.h"
@@ -55,6 +56,14 @@ OptionTable train_options() {
   t.add_bool("skip-nonfinite", false,
              "Skip a step whose loss or gradient is not finite instead of stopping");
   t.add_int("straggler-every", 200, "Log per-rank step times every N steps (0: off)").at_least(0);
+  t.add_int("threads-per-rank", 1,
+            "GEMM threads per rank (ranks x threads must fit the node's cores; with mpirun "
+            "bind each rank to that many cores: --map-by slot:PE=N)")
+      .range(1, 1024);
+  t.add_string("precision", "fp32",
+               "Inputs of the matrix products: bf16 keeps fp32 master weights, optimizer state, "
+               "loss and gradient reduction (docs/performance.md)")
+      .choices({"fp32", "bf16"});
   t.add_float("bucket-mb", 4.0,
               "Gradient allreduce bucket size in MiB; buckets start while backward runs "
               "(0: one allreduce after backward)")
@@ -124,6 +133,8 @@ int run_train(const ParsedOptions& o, const std::vector<std::string>& positional
   c.init_from = o.get_string("init-from");
   c.skip_nonfinite = o.get_bool("skip-nonfinite");
   c.straggler_every = o.get_int("straggler-every");
+  c.compute = setup_compute(static_cast<int>(o.get_int("threads-per-rank")),
+                            o.get_string("precision"), "onednn", comm, "--threads-per-rank");
   c.bucket_mb = o.get_float("bucket-mb");
   c.trace = o.get_string("trace");
   c.trace_steps = o.get_int("trace-steps");

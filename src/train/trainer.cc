@@ -131,6 +131,7 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
   spec.wide_inputs = data->wide_inputs;
   spec.wide_sparse = cfg.wide_items;
   Model model(spec);
+  model.set_compute(cfg.compute);
   if (root) model.init(cfg.seed);
   comm.broadcast(model.params().params(), model.num_params() * sizeof(float));
   Loss loss = Loss::from_name(cfg.loss);
@@ -163,7 +164,9 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
                       comm);
   if (root) {
     make_dirs(cfg.out);
-    IMINE_LOG() << "model " << spec.describe() << ", " << model.num_weights() << " parameters; "
+    IMINE_LOG() << "model " << spec.describe() << ", " << model.num_weights() << " parameters ("
+                << precision_name(model.compute().precision) << " "
+                << backend_name(model.compute().backend) << " products); "
                 << steps_epoch << " steps per epoch, " << last_step << " steps to run, global "
                 << "batch about " << cfg.batch_size << " on " << comm.size() << " ranks";
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "imine/features/split.h"
+#include "imine/nn/gemm.h"
 #include "imine/nn/optimizer.h"
 
 namespace imine {
@@ -50,6 +51,7 @@ struct TrainConfig {
   std::string init_from;          // fine-tune: start from this checkpoint's weights (not its step)
   bool skip_nonfinite = false;    // skip a step whose loss or gradient is not finite
   int64_t straggler_every = 200;  // log per-rank step-time statistics every N steps (0: off)
+  ComputeOptions compute;  // GEMM backend and precision (bf16: bf16 products, fp32 master)
   double bucket_mb = 4.0;  // gradient allreduce buckets overlapped with backward (0: one allreduce)
   std::string trace;       // Chrome trace of per-rank phases ("" = off)
   int64_t trace_steps = 200;  // steps recorded in the trace
