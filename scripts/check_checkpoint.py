@@ -62,11 +62,18 @@ def strings(f, path):
     return [text(s) for s in dataset(f, path, 1)[()]]
 
 
+# Versions this script understands: checkpoint v2 differs from v1 only in storing strings
+# fixed-length (h5py reads them as bytes; text() decodes both); labels v2 adds datasets this
+# script does not need.
+VERSIONS = {"imine.checkpoint": (1, 2), "imine.labels": (1, 2)}
+
+
 def require_schema(f, schema):
     got = text(attr(f, "/", "schema"))
     version = int(attr(f, "/", "schema_version"))
-    if got != schema or version != 1:
-        raise InputError(f"{f.filename}: schema {got} v{version}, expected {schema} v1")
+    if got != schema or version not in VERSIONS[schema]:
+        raise InputError(f"{f.filename}: schema {got} v{version}, expected {schema} "
+                         f"v{' or v'.join(map(str, VERSIONS[schema]))}")
 
 
 def load_checkpoint(path):

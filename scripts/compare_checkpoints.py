@@ -13,7 +13,8 @@ import numpy as np
 
 def params(path):
     with h5py.File(path, "r") as f:
-        if f.attrs.get("schema") != "imine.checkpoint":
+        # Fixed-length strings (format v2) come back as bytes, variable-length ones as str.
+        if f.attrs.get("schema") not in (b"imine.checkpoint", "imine.checkpoint"):
             sys.exit(f"{path}: not an imine checkpoint")
         layers = f["/model/layers"]
         out = []

@@ -6,7 +6,10 @@ set -euo pipefail
 PACKAGES=(build-essential cmake libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
           libeigen3-dev libdnnl-dev libboost-program-options-dev libgtest-dev
           libsodium-dev zlib1g-dev pkg-config
-          python3-h5py python3-numpy)
+          python3-h5py python3-numpy
+          python3-matplotlib  # scripts/plot_policy_sweep.py (imine eval-policy --sweep --plot)
+          clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes: scripts/fuzz.sh
+          iproute2)  # ip/tc: the multi-host tests' network namespaces (scripts/netns-cluster.sh)
 
 # --with-slurm: also what the Slurm tests need (a private single-node Slurm, scripts/local-slurm.sh).
 if [ "${1:-}" = "--with-slurm" ]; then

@@ -71,7 +71,7 @@ def bytes_flipped(d, shard):
 
 def wrong_schema_version(d, shard):
     with h5py.File(os.path.join(d, shard), "r+") as f:
-        f.attrs["schema_version"] = np.int64(2)
+        f.attrs["schema_version"] = np.int64(3)  # a future version
 
 
 def wrong_dtype(d, shard):

@@ -13,13 +13,6 @@ Handle open_obj(const File& f, const std::string& obj) {
   return Handle(id, H5Oclose);
 }
 
-Handle vlen_string_type() {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, H5T_VARIABLE);
-  H5Tset_cset(t, H5T_CSET_UTF8);
-  return Handle(t, H5Tclose);
-}
-
 void write_attr(const File& f, const std::string& obj, const std::string& name, hid_t type,
                 const std::vector<hsize_t>& dims, const void* data) {
   Handle o = open_obj(f, obj);
@@ -49,13 +42,33 @@ hssize_t attr_elements(const Handle& attr) {
 
 constexpr hssize_t kMaxAttrElements = 1 << 20;
 
+void write_string_attr(const File& f, const std::string& obj, const std::string& name,
+                       const std::vector<std::string>& values, bool scalar) {
+  const std::string w = where(f, obj) + ": attribute " + name;
+  const size_t width = string_width(values, kMaxStringAttrBytes, w);
+  IMINE_CHECK(values.size() <= kMaxStringAttrBytes / width)
+      << w << ": " << values.size() << " strings of " << width << " bytes exceed the "
+      << kMaxStringAttrBytes << "-byte limit of an attribute";
+  Handle t = fixed_string_type(width);
+  std::vector<char> packed = pack_strings(values, width);
+  std::vector<hsize_t> dims;
+  if (!scalar) dims.push_back(values.size());
+  // An empty list still needs a buffer address for H5Awrite.
+  if (packed.empty()) packed.push_back('\0');
+  write_attr(f, obj, name, t.id(), dims, packed.data());
+}
+
+// Is the attribute's value a variable-length string? Asks the type only, never the value.
+bool is_variable_string(const Handle& attr) {
+  Handle type(H5Aget_type(attr.id()), H5Tclose);
+  return H5Tget_class(type.id()) == H5T_STRING && H5Tis_variable_str(type.id()) != 0;
+}
+
 }  // namespace
 
 void set_attr(const File& f, const std::string& obj, const std::string& name,
               const std::string& value) {
-  Handle t = vlen_string_type();
-  const char* p = value.c_str();
-  write_attr(f, obj, name, t.id(), {}, &p);
+  write_string_attr(f, obj, name, {value}, true);
 }
 
 void set_attr(const File& f, const std::string& obj, const std::string& name, int64_t value) {
@@ -68,10 +81,7 @@ void set_attr(const File& f, const std::string& obj, const std::string& name, do
 
 void set_attr(const File& f, const std::string& obj, const std::string& name,
               const std::vector<std::string>& values) {
-  Handle t = vlen_string_type();
-  std::vector<const char*> ptrs;
-  for (const auto& s : values) ptrs.push_back(s.c_str());
-  write_attr(f, obj, name, t.id(), {static_cast<hsize_t>(values.size())}, ptrs.data());
+  write_string_attr(f, obj, name, values, false);
 }
 
 void set_attr(const File& f, const std::string& obj, const std::string& name,
@@ -95,26 +105,24 @@ std::vector<std::string> get_attr_strings(const File& f, const std::string& obj,
   hssize_t n = attr_elements(a);
   IMINE_CHECK(n >= 0 && n <= kMaxAttrElements)
       << where(f, obj) << ": attribute " << name << " too large";
+  // Refused before any read: HDF5 would follow the file's global-heap references unchecked.
+  IMINE_CHECK(H5Tis_variable_str(type.id()) == 0)
+      << where(f, obj) << ": attribute " << name
+      << " is a variable-length string, which imine does not read from files (written by imine "
+      << "before format v2 or by another tool; see docs/data-format.md)";
+  // Fixed-length strings, as imine writes them (and h5py for numpy bytes arrays).
+  const size_t len = H5Tget_size(type.id());
+  IMINE_CHECK(len > 0 && len <= kMaxStringAttrBytes &&
+              static_cast<size_t>(n) <= kMaxStringAttrBytes / len)
+      << where(f, obj) << ": attribute " << name << " has " << n << " strings of " << len
+      << " bytes, more than the " << kMaxStringAttrBytes << "-byte limit";
+  std::vector<char> buf(len * static_cast<size_t>(n) + 1, '\0');
+  IMINE_CHECK(H5Aread(a.id(), type.id(), buf.data()) >= 0)
+      << where(f, obj) << ": cannot read attribute " << name;
   std::vector<std::string> out;
-  if (H5Tis_variable_str(type.id()) > 0) {
-    std::vector<char*> raw(static_cast<size_t>(n), nullptr);
-    Handle st = vlen_string_type();
-    IMINE_CHECK(H5Aread(a.id(), st.id(), raw.data()) >= 0)
-        << where(f, obj) << ": cannot read attribute " << name;
-    for (char* s : raw) out.emplace_back(s ? s : "");
-    Handle space(H5Aget_space(a.id()), H5Sclose);
-    H5Dvlen_reclaim(st.id(), space.id(), H5P_DEFAULT, raw.data());
-  } else {
-    // Fixed-length strings, as h5py writes for numpy bytes arrays.
-    size_t len = H5Tget_size(type.id());
-    IMINE_CHECK(len > 0 && len <= (1 << 16)) << where(f, obj) << ": attribute " << name;
-    std::vector<char> buf(len * static_cast<size_t>(n) + 1, '\0');
-    IMINE_CHECK(H5Aread(a.id(), type.id(), buf.data()) >= 0)
-        << where(f, obj) << ": cannot read attribute " << name;
-    for (hssize_t i = 0; i < n; ++i) {
-      const char* s = buf.data() + i * len;
-      out.emplace_back(s, strnlen(s, len));
-    }
+  for (hssize_t i = 0; i < n; ++i) {
+    const char* s = buf.data() + i * len;
+    out.emplace_back(s, strnlen(s, len));
   }
   return out;
 }
@@ -166,6 +174,22 @@ int64_t require_schema(const File& f, const std::string& schema, int64_t min_ver
                        int64_t max_version) {
   IMINE_CHECK(has_attr(f, "/", "schema"))
       << f.path() << ": not an imine file (no 'schema' attribute; expected " << schema << ")";
+  {
+    Handle o;
+    Handle a = open_attr(f, "/", "schema", &o);
+    // Files from imine before format v2 store every string variable-length; the version is an
+    // integer and safe to read, so the message can say what the file is and what to do.
+    if (is_variable_string(a)) {
+      std::string version =
+          has_attr(f, "/", "schema_version")
+              ? " version " + std::to_string(get_attr_int(f, "/", "schema_version"))
+              : "";
+      IMINE_FAIL() << f.path() << ": an imine file of format" << version
+                   << " with variable-length strings, which this imine does not read (they can "
+                      "hang or crash HDF5 1.10 when forged); if you trust the file, convert it "
+                      "with scripts/convert_strings.py, or write it again";
+    }
+  }
   std::string got = get_attr_string(f, "/", "schema");
   IMINE_CHECK(got == schema) << f.path() << ": schema is '" << got << "', expected '" << schema
                              << "'";

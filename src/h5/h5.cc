@@ -1,5 +1,6 @@
 #include "imine/h5/h5.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <type_traits>
@@ -13,13 +14,6 @@ struct SilenceHdf5 {
   SilenceHdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 };
 void silence() { static SilenceHdf5 once; }
-
-Handle string_type() {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, H5T_VARIABLE);
-  H5Tset_cset(t, H5T_CSET_UTF8);
-  return Handle(t, H5Tclose);
-}
 
 Handle make_plist(hid_t cls) { return Handle(H5Pcreate(cls), H5Pclose); }
 
@@ -259,35 +253,6 @@ void Dataset::read_strided(uint64_t begin, uint64_t stride, uint64_t count, T* o
       << where_ << ": strided read failed (corrupt data?)";
 }
 
-std::vector<std::string> Dataset::read_strings(const ReadLimits& limits) const {
-  require_rank(1);
-  Handle t(H5Dget_type(handle_.id()), H5Tclose);
-  IMINE_CHECK(H5Tget_class(t.id()) == H5T_STRING && H5Tis_variable_str(t.id()) > 0)
-      << where_ << ": expected variable-length strings";
-  uint64_t n = dims_[0];
-  IMINE_CHECK(n <= limits.max_elements) << where_ << ": too many strings (" << n << ")";
-  std::vector<char*> raw(n, nullptr);
-  Handle st = string_type();
-  if (n > 0) {
-    IMINE_CHECK(H5Dread(handle_.id(), st.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()) >= 0)
-        << where_ << ": read failed";
-  }
-  std::vector<std::string> out;
-  out.reserve(n);
-  bool too_long = false;
-  for (char* s : raw) {
-    std::string v = s ? std::string(s, strnlen(s, limits.max_string_bytes + 1)) : std::string();
-    too_long = too_long || v.size() > limits.max_string_bytes;
-    out.push_back(std::move(v));
-  }
-  if (n > 0) {
-    Handle space(H5Dget_space(handle_.id()), H5Sclose);
-    H5Dvlen_reclaim(st.id(), space.id(), H5P_DEFAULT, raw.data());
-  }
-  IMINE_CHECK(!too_long) << where_ << ": string longer than " << limits.max_string_bytes;
-  return out;
-}
-
 // ---- writing ----
 
 template <typename T>
@@ -305,26 +270,6 @@ void write_dataset(const File& f, const std::string& path, const T* data,
   for (hsize_t d : dims) n *= d;
   if (n > 0) {
     IMINE_CHECK(H5Dwrite(id, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0)
-        << where(f, path) << ": write failed (disk full?)";
-  }
-}
-
-void write_strings(const File& f, const std::string& path, const std::vector<std::string>& v) {
-  std::vector<const char*> ptrs;
-  ptrs.reserve(v.size());
-  for (const auto& s : v) ptrs.push_back(s.c_str());
-  hsize_t n = v.size();
-  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
-  Handle st = string_type();
-  Handle lcpl = link_create_plist();
-  Handle dcpl = make_plist(H5P_DATASET_CREATE);
-  H5Pset_obj_track_times(dcpl.id(), false);
-  hid_t id =
-      H5Dcreate2(f.id(), path.c_str(), st.id(), space.id(), lcpl.id(), dcpl.id(), H5P_DEFAULT);
-  IMINE_CHECK(id >= 0) << where(f, path) << ": cannot create dataset";
-  Handle ds(id, H5Dclose);
-  if (n > 0) {
-    IMINE_CHECK(H5Dwrite(id, st.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) >= 0)
         << where(f, path) << ": write failed (disk full?)";
   }
 }

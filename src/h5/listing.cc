@@ -84,6 +84,11 @@ std::string attr_text(const File& f, const std::string& obj, const std::string& 
   };
   switch (H5Tget_class(type.id())) {
     case H5T_STRING:
+      // Never read (see get_attr_strings); inspect still lists the attribute.
+      if (H5Tis_variable_str(type.id()) != 0) {
+        s << "(variable-length string, not read)";
+        break;
+      }
       join(get_attr_strings(f, obj, name));
       break;
     case H5T_INTEGER:

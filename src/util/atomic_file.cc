@@ -1,9 +1,11 @@
 #include "imine/util/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -14,12 +16,63 @@ namespace imine {
 
 namespace fs = std::filesystem;
 
-AtomicOutput::AtomicOutput(std::string final_path) : final_path_(std::move(final_path)) {
-  fs::path p(final_path_);
-  // Same folder, so rename() is atomic; pid keeps concurrent writers apart.
-  temp_path_ =
-      (p.parent_path() / ("." + p.filename().string() + ".tmp." + std::to_string(::getpid())))
-          .string();
+namespace {
+
+std::string host_name() {
+  char buf[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0 || buf[0] == '\0') return "localhost";
+  std::string h(buf);
+  // A host name never has '/', but the name must stay one path component whatever it holds.
+  for (char& c : h) {
+    if (c == '/') c = '_';
+  }
+  return h;
+}
+
+// ".NAME.tmp.HOST." : the part of a temporary name before the pid.
+std::string temp_prefix(const fs::path& final_path) {
+  static const std::string host = host_name();
+  return "." + final_path.filename().string() + ".tmp." + host + ".";
+}
+
+// True only when no process `pid` exists on this host (EPERM means it exists, as another user).
+bool pid_is_dead(const std::string& digits) {
+  if (digits.empty() || digits.size() > 9) return false;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+  }
+  const long pid = std::stol(digits);
+  if (pid <= 0 || pid == ::getpid()) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+}  // namespace
+
+std::string temp_path_for(const std::string& final_path) {
+  fs::path p(final_path);
+  // Same folder, so rename() is atomic; host and pid keep concurrent writers apart.
+  return (p.parent_path() / (temp_prefix(p) + std::to_string(::getpid()))).string();
+}
+
+size_t remove_stale_temps(const std::string& final_path) {
+  fs::path p(final_path);
+  const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  const std::string prefix = temp_prefix(p);
+  size_t removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    if (!pid_is_dead(name.substr(prefix.size()))) continue;
+    // Another run may remove the same file at the same moment: a failed unlink is fine.
+    if (::unlink(it->path().c_str()) == 0) ++removed;
+  }
+  return removed;
+}
+
+AtomicOutput::AtomicOutput(std::string final_path)
+    : final_path_(std::move(final_path)), temp_path_(temp_path_for(final_path_)) {
+  remove_stale_temps(final_path_);
 }
 
 AtomicOutput::~AtomicOutput() {

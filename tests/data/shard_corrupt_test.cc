@@ -153,10 +153,10 @@ TEST_F(CorruptShard, WrongSchemaVersion) {
   write_good();
   {
     h5::File f = h5::File::open_readwrite(path_);
-    h5::set_attr(f, "/", "schema_version", int64_t{2});
+    h5::set_attr(f, "/", "schema_version", int64_t{3});
     f.close();
   }
-  expect_rejected({"imine.users", "version 2"});
+  expect_rejected({"imine.users", "version 3"});
 }
 
 TEST_F(CorruptShard, WrongDtype) {

@@ -12,7 +12,7 @@ run_np 1 -- label --checkpoint "$ckpt" --data data --out labels.h5 --k 4 \
 "$PY" - <<'PY' || fail "labels from train --write-labels and imine label disagree"
 import h5py, numpy as np
 a, b = h5py.File("run/labels.h5"), h5py.File("labels.h5")
-assert a.attrs["schema"] == "imine.labels" and a["/users/id"].shape[0] == 3000
+assert a.attrs["schema"] in ("imine.labels", b"imine.labels") and a["/users/id"].shape[0] == 3000
 ia, ib = a["/users/id"][:], b["/users/id"][:]
 assert (ia == ib).all(), "user order differs"
 assert (a["/labels/category"][:, :4] == b["/labels/category"][:]).all()

@@ -10,7 +10,7 @@ run_np 2 120 -- synth --users 2000 --items 1000 --shards 2 --seed 2 --out data >
 declare -A expect=(
   [truncated]="part-00001.h5: cannot open HDF5 file"
   [bytes-flipped]="part-00001.h5: /events/time: read of rows"
-  [wrong-schema-version]="part-00001.h5: imine.users version 2 is not supported"
+  [wrong-schema-version]="part-00001.h5: imine.users version 3 is not supported"
   [wrong-dtype]="part-00001.h5: /events/item: wrong element type"
   [offsets-not-monotonic]="part-00001.h5: /events/offsets: not monotonic at index"
   [offsets-past-end]="part-00001.h5: /events/offsets: ends at"

@@ -1,6 +1,8 @@
 // libFuzzer target: the shard validator (data/shard_reader.h) over an HDF5 file image in memory.
 // Every input must end in imine::Error or a fully validated read, never a crash, a sanitizer
-// report, or an allocation beyond the reader limits. Seed: corpus/shard (imine synth --users 20).
+// report, or an allocation beyond the reader limits. Seeds: corpus/shard (imine synth --users 20
+// --items 50 --categories 8 --shards 1, and the same written before format v2 with
+// variable-length strings, which must be refused without reading them).
 #include <cstddef>
 #include <cstdint>
 

@@ -8,11 +8,11 @@
 namespace imine::schema {
 
 constexpr const char* kUsers = "imine.users";
-constexpr int64_t kUsersVersion = 1;
+constexpr int64_t kUsersVersion = 2;  // 2: fixed-length strings
 constexpr const char* kCatalog = "imine.catalog";
-constexpr int64_t kCatalogVersion = 1;
+constexpr int64_t kCatalogVersion = 2;  // 2: fixed-length strings
 constexpr const char* kManifest = "imine.manifest";
-constexpr int64_t kManifestVersion = 1;
+constexpr int64_t kManifestVersion = 2;  // 2: fixed-length strings
 
 constexpr const char* kCatalogFile = "catalog.h5";
 constexpr const char* kManifestFile = "manifest.h5";

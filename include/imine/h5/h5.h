@@ -40,15 +40,33 @@ class Handle {
   Closer closer_ = nullptr;
 };
 
+// A fixed-length, NUL-padded UTF-8 string type of `width` bytes (width >= 1).
+Handle fixed_string_type(size_t width);
+// Width to store `values` with (longest value, at least 1); throws naming `where` if a value
+// contains NUL or is longer than max_width.
+size_t string_width(const std::vector<std::string>& values, size_t max_width,
+                    const std::string& where);
+// Packs values into rows of `width` bytes, NUL-padded.
+std::vector<char> pack_strings(const std::vector<std::string>& values, size_t width);
+
 // HDF5's native type for a C++ scalar type.
 template <typename T>
 hid_t native_type();
 
 // Limits applied to anything read from a file before memory is allocated for it.
 struct ReadLimits {
-  uint64_t max_elements = uint64_t{1} << 34;  // per dataset read
-  uint64_t max_string_bytes = 1 << 20;
+  uint64_t max_elements = uint64_t{1} << 34;            // per dataset read
+  uint64_t max_string_bytes = 1 << 20;                  // stored width of one string
+  uint64_t max_string_total_bytes = uint64_t{1} << 32;  // strings x width, per dataset
 };
+
+// Strings in imine files are fixed-length (NUL-padded, UTF-8), never variable-length: HDF5 1.10
+// keeps variable-length strings in a global heap whose reader trusts the sizes in the file and
+// can crash or spin on a forged one, before imine could check anything. Writers therefore store
+// each string dataset or attribute with the width of its longest value (at most these bounds),
+// and readers refuse variable-length strings naming the file and object.
+constexpr size_t kMaxStringWidth = 1 << 20;    // one string in a dataset
+constexpr size_t kMaxStringAttrBytes = 60000;  // all strings of one attribute (HDF5: < 64 KiB)
 
 // Compression and chunking of datasets written by imine (all are chunked, shuffle+deflate).
 struct WriteOptions {
@@ -103,6 +121,8 @@ class Dataset {
   // Reads elements begin, begin+stride, ... (count of them) of a 1-D dataset.
   template <typename T>
   void read_strided(uint64_t begin, uint64_t stride, uint64_t count, T* out) const;
+  // Reads a 1-D fixed-length string dataset (trailing NULs dropped); throws naming the dataset
+  // for variable-length strings, a width above limits.max_string_bytes or too many bytes.
   std::vector<std::string> read_strings(const ReadLimits& limits = {}) const;
   hid_t id() const { return handle_.id(); }
   const std::string& where() const { return where_; }
@@ -123,6 +143,8 @@ void write_vector(const File& f, const std::string& path, const std::vector<T>& 
                   const WriteOptions& opt = {}) {
   write_dataset(f, path, v.data(), {static_cast<hsize_t>(v.size())}, opt);
 }
+// A 1-D fixed-length string dataset as wide as the longest value (at least 1, at most
+// kMaxStringWidth); values must not contain NUL.
 void write_strings(const File& f, const std::string& path, const std::vector<std::string>& v);
 
 // A dataset that grows by rows (extendible first dimension), for streamed writes.
@@ -142,7 +164,8 @@ class AppendableDataset {
   std::string where_;
 };
 
-// Attributes on the root ("/") or any object path.
+// Attributes on the root ("/") or any object path. String attributes are fixed-length like
+// string datasets; all strings of one attribute together at most kMaxStringAttrBytes.
 void set_attr(const File& f, const std::string& obj, const std::string& name,
               const std::string& value);
 void set_attr(const File& f, const std::string& obj, const std::string& name, int64_t value);
@@ -155,6 +178,8 @@ bool has_attr(const File& f, const std::string& obj, const std::string& name);
 std::string get_attr_string(const File& f, const std::string& obj, const std::string& name);
 int64_t get_attr_int(const File& f, const std::string& obj, const std::string& name);
 double get_attr_double(const File& f, const std::string& obj, const std::string& name);
+// Fixed-length string attributes only: a variable-length one is refused (naming file, object
+// and attribute) before HDF5 reads its value.
 std::vector<std::string> get_attr_strings(const File& f, const std::string& obj,
                                           const std::string& name);
 std::vector<int64_t> get_attr_ints(const File& f, const std::string& obj, const std::string& name);
@@ -162,7 +187,9 @@ std::vector<int64_t> get_attr_ints(const File& f, const std::string& obj, const 
 // Root attributes every imine file carries: schema name and version (readers refuse others).
 void write_schema(const File& f, const std::string& schema, int64_t version);
 // Returns the version; throws naming the file unless the schema matches and the version is in
-// [min_version, max_version].
+// [min_version, max_version]. A file whose schema attribute is a variable-length string (imine
+// before format v2 of users/catalog/manifest/checkpoint) gets an error that says how to convert
+// it (scripts/convert_strings.py) instead of being read.
 int64_t require_schema(const File& f, const std::string& schema, int64_t min_version,
                        int64_t max_version);
 

@@ -13,7 +13,7 @@
 namespace imine {
 
 inline constexpr char kCheckpointSchema[] = "imine.checkpoint";
-inline constexpr int64_t kCheckpointVersion = 1;
+inline constexpr int64_t kCheckpointVersion = 2;  // 2: fixed-length strings
 
 struct CheckpointLayer {
   int64_t out = 0;
@@ -67,6 +67,11 @@ struct Checkpoint {
   std::vector<int64_t> wide_inputs;
   // /model/wide_sparse/weight [B, C]: item buckets straight to the logits.
   CheckpointTensor wide_sparse;
+  // /model/posterior/weight [C * H, H] and /model/posterior/evidence [C]: the NeuralLinear head
+  // on the last hidden layer (H wide), A_c^-1 for each category c in turn, and how many training
+  // users counted as evidence for c (train/posterior_head.h).
+  CheckpointTensor posterior;
+  std::vector<double> posterior_evidence;
 
   // Weights plus biases of all layers, plus the optional tensors.
   int64_t num_params() const;
