@@ -22,6 +22,7 @@
 #include "imine/nn/loss.h"
 #include "imine/nn/model.h"
 #include "imine/nn/optimizer.h"
+#include "imine/privacy/dp_sgd.h"
 #include "imine/util/error.h"
 #include "imine/util/rng.h"
 
@@ -49,6 +50,11 @@ OptionTable bench_options() {
   t.add_float("positive-rate", 0.1, "Share of 1s in the multi-hot targets").range(0, 1);
   t.add_int("data-batches", 8, "Distinct random batches cycled through").range(1, 1024);
   t.add_int("seed", 0, "Seed of the weights and data").at_least(0);
+  t.add_float("dp-clip", 0,
+              "DP-SGD step: clip every example's gradient to this norm and add noise (0: off)")
+      .range(0, 1e6);
+  t.add_float("dp-noise-multiplier", 1.0, "DP-SGD step: noise stddev as a multiple of --dp-clip")
+      .range(0, 1000);
   return t;
 }
 
@@ -87,8 +93,8 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
   const int64_t windows = std::min<int64_t>(o.get_int("windows"), steps);
   const int threads = static_cast<int>(o.get_int("threads"));
   const uint64_t seed = static_cast<uint64_t>(o.get_int("seed"));
-  const ComputeOptions compute = setup_compute(threads, o.get_string("precision"),
-                                               o.get_string("backend"), comm, "--threads");
+  const ComputeOptions compute =
+      setup_compute(threads, o.get_string("precision"), o.get_string("backend"), comm, "--threads");
 
   Model model(spec);
   model.set_compute(compute);
@@ -122,7 +128,16 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
 
   Eigen::MatrixXf dlogits;
   const double global_n = static_cast<double>(batch) * comm.size();
+  // DP-SGD: the trainer's step (per-example clipping, Gaussian noise on the reduced sum, division
+  // by the expected batch), with the noise keyed by --seed: the same work as a private run.
+  DpPlan dp;
+  dp.clip = o.get_float("dp-clip");
+  dp.sigma = o.get_float("dp-noise-multiplier");
+  dp.expected_batch = global_n;
+  const NoiseKey noise_key = seeded_noise_key(seed);
+  const auto slices = model.param_slices();
   double last_loss = 0.0;
+  double allreduce_ms = 0.0;  // of the current step
   // One training step as the trainer does it, except that the 1/N of the mean is applied to the
   // logit gradient (a few floats) rather than to the whole gradient vector afterwards.
   auto train_step = [&](int64_t step) {
@@ -134,18 +149,27 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
     ctx.step = static_cast<uint64_t>(step);
     ctx.sample_keys = keys.data();
     double stats = loss.loss_sum(model.forward(xs[b], ctx), ys[b], &dlogits);
-    dlogits *= static_cast<float>(1.0 / global_n);
-    model.backward(dlogits);
+    if (dp.clip > 0) {
+      model.backward_clipped(dlogits, static_cast<float>(dp.clip), nullptr);
+    } else {
+      dlogits *= static_cast<float>(1.0 / global_n);
+      model.backward(dlogits);
+    }
     if (comm.size() > 1) {
+      const auto t0 = Clock::now();
       comm.allreduce_sum(model.params().grads(), model.num_params());
       comm.allreduce_sum(&stats, 1);
+      allreduce_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    }
+    if (dp.clip > 0) {
+      noise_and_average(dp, noise_key, step, slices, model.params().grads(), model.num_params());
     }
     opt->step(model.params().params(), model.params().grads(), model.num_params(), lr);
     last_loss = stats / global_n;
   };
 
   for (int64_t s = 0; s < warmup; ++s) train_step(s);
-  std::vector<double> step_ms, window_rate;
+  std::vector<double> step_ms, window_rate, step_allreduce_ms;
   step_ms.reserve(steps);
   int64_t step = warmup;
   for (int64_t w = 0; w < windows; ++w) {
@@ -156,10 +180,35 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
       const auto t0 = Clock::now();
       train_step(step);
       step_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      step_allreduce_ms.push_back(allreduce_ms);
     }
     comm.barrier();
     const double sec = std::chrono::duration<double>(Clock::now() - t_window).count();
     window_rate.push_back(global_n * n / sec);
+  }
+
+  // The in-step allreduce time above includes waiting for the slowest rank's compute. For the
+  // network cost alone (docs/multihost.md checks it against the scaling model), time the same
+  // gradient allreduce again with the ranks lined up by a barrier first. At most 20 rounds: a
+  // large model's allreduce over a slow link takes seconds.
+  std::vector<double> probe_ms;
+  for (int64_t i = 0; comm.size() > 1 && i < std::min<int64_t>(steps, 20); ++i) {
+    comm.barrier();
+    const auto t0 = Clock::now();
+    comm.allreduce_sum(model.params().grads(), model.num_params());
+    probe_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  // Rank 0's view of the probe can be short when it finishes its part early: take the slowest
+  // rank's median. The minimum is the figure least disturbed by other work on a shared machine.
+  double probe_median = probe_ms.empty() ? 0.0 : median(probe_ms);
+  double probe_min = probe_ms.empty() ? 0.0 : *std::min_element(probe_ms.begin(), probe_ms.end());
+  double in_step_median = median(step_allreduce_ms);
+  if (comm.size() > 1) {
+    double v[3] = {probe_median, in_step_median, probe_min};
+    MPI_Allreduce(MPI_IN_PLACE, v, 3, MPI_DOUBLE, MPI_MAX, comm.comm());
+    probe_median = v[0];
+    in_step_median = v[1];
+    probe_min = v[2];
   }
 
   if (comm.is_root()) {
@@ -172,18 +221,23 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
     std::snprintf(
         line, sizeof(line),
         "{\"framework\": \"imine\", \"samples_per_s\": %.1f, \"step_ms_median\": %.3f, "
-        "\"step_ms_min\": %.3f, \"params\": %.0f, \"gflops_per_s\": %.2f, \"final_loss\": %.5f, "
+        "\"step_ms_min\": %.3f, \"allreduce_ms_median\": %.3f, \"allreduce_probe_ms_median\": "
+        "%.3f, \"allreduce_probe_ms_min\": %.3f, \"gradient_bytes\": %.0f, \"params\": %.0f, "
+        "\"gflops_per_s\": %.2f, \"final_loss\": "
+        "%.5f, "
         "\"load_average\": %s, \"config\": {\"input_dim\": %d, \"hidden\": [%s], \"output_dim\": "
         "%d, \"batch\": %d, \"global_batch\": %.0f, \"steps\": %lld, \"warmup\": %lld, "
         "\"windows\": %lld, \"threads\": %d, \"optimizer\": \"%s\", \"loss\": \"%s\", "
         "\"precision\": \"%s\", \"backend\": \"%s\", \"world_size\": %d, "
-        "\"openblas_coretype\": \"%s\"}}\n",
-        sps, median(step_ms), *std::min_element(step_ms.begin(), step_ms.end()), params,
+        "\"openblas_coretype\": \"%s\", \"dp_clip\": %g, \"dp_noise_multiplier\": %g}}\n",
+        sps, median(step_ms), *std::min_element(step_ms.begin(), step_ms.end()), in_step_median,
+        probe_median, probe_min, 4.0 * static_cast<double>(model.num_params()), params,
         6.0 * params * sps / 1e9, last_loss, load_average().c_str(), spec.input_dim,
         hidden.str().c_str(), spec.output_dim, batch, global_n, static_cast<long long>(steps),
         static_cast<long long>(warmup), static_cast<long long>(windows), threads, opt->name(),
         loss.name(), precision_name(model.compute().precision),
-        backend_name(model.compute().backend), comm.size(), coretype ? coretype : "(auto)");
+        backend_name(model.compute().backend), comm.size(), coretype ? coretype : "(auto)", dp.clip,
+        dp.clip > 0 ? dp.sigma : 0.0);
     std::fputs(line, stdout);
     std::fflush(stdout);
   }

@@ -78,6 +78,14 @@ OptionTable prepare_options() {
   t.add_float("max-events-per-day", 0,
               "Drop users (bots) with more events per day of activity (0: off)")
       .range(0, 1e12);
+  t.add_int("max-events-per-user", 0,
+            "Keep each user's most recent N events (a contribution bound, docs/privacy.md; "
+            "0: all)")
+      .at_least(0);
+  t.add_int("min-users", 1,
+            "Count threshold (docs/privacy.md): items and categories seen by fewer distinct users "
+            "are folded into '(other)' before any feature or label")
+      .range(1, int64_t{1} << 30);
   t.add_int("min-item-users", 1,
             "Items seen by fewer distinct users go to an '(other)' bucket per category set")
       .range(1, int64_t{1} << 30);
@@ -163,6 +171,8 @@ int run_prepare_command(const ParsedOptions& o, const std::vector<std::string>& 
   c.min_events = o.get_int("min-events");
   c.max_events_per_day = o.get_float("max-events-per-day");
   c.min_item_users = o.get_int("min-item-users");
+  c.max_events_per_user = o.get_int("max-events-per-user");
+  c.min_users = o.get_int("min-users");
   c.strict = o.get_bool("strict");
   c.shards = o.get_int("shards");
   c.memory_limit_mb = o.get_int("memory-limit");

@@ -45,7 +45,18 @@ void clean_users(std::vector<EventRecord>* events, const CleanRules& rules, Clea
       write = start;
     } else {
       ++counts->users_kept;
-      events_per_user->push_back(n);
+      // The bound applies after the bot and minimum rules, which judge the whole history.
+      uint64_t n_kept = n;
+      if (rules.max_events_per_user > 0 && n > static_cast<uint64_t>(rules.max_events_per_user)) {
+        n_kept = static_cast<uint64_t>(rules.max_events_per_user);
+        ++counts->users_capped;
+        counts->capped_events += n - n_kept;
+        std::move(ev.begin() + static_cast<std::ptrdiff_t>(write - n_kept),
+                  ev.begin() + static_cast<std::ptrdiff_t>(write),
+                  ev.begin() + static_cast<std::ptrdiff_t>(start));
+        write = start + n_kept;
+      }
+      events_per_user->push_back(n_kept);
       distinct.clear();
       for (size_t i = start; i < write; ++i) distinct.push_back(ev[i].item());
       std::sort(distinct.begin(), distinct.end());
@@ -55,6 +66,53 @@ void clean_users(std::vector<EventRecord>* events, const CleanRules& rules, Clea
     b = e;
   }
   ev.resize(write);
+}
+
+void count_category_users(const std::vector<EventRecord>& events,
+                          const std::vector<std::vector<uint32_t>>& item_categories,
+                          std::vector<int64_t>* category_users) {
+  std::vector<uint32_t> cats;
+  for (size_t b = 0; b < events.size();) {
+    size_t e = b;
+    cats.clear();
+    for (; e < events.size() && events[e].user == events[b].user; ++e) {
+      const auto& ic = item_categories[events[e].item()];
+      cats.insert(cats.end(), ic.begin(), ic.end());
+    }
+    std::sort(cats.begin(), cats.end());
+    cats.erase(std::unique(cats.begin(), cats.end()), cats.end());
+    for (uint32_t c : cats) ++(*category_users)[c];
+    b = e;
+  }
+}
+
+uint64_t fold_rare_categories(const std::vector<int64_t>& category_users, int64_t min_users,
+                              GlobalItems* g) {
+  IMINE_CHECK(category_users.size() == g->category_names.size())
+      << "prepare: internal error: category counts do not match the categories";
+  std::vector<uint32_t> new_id(g->category_names.size());
+  std::vector<std::string> names;
+  uint64_t folded = 0;
+  for (size_t c = 0; c < new_id.size(); ++c) {
+    if (category_users[c] >= min_users) {
+      new_id[c] = static_cast<uint32_t>(names.size());
+      names.push_back(g->category_names[c]);
+    } else {
+      new_id[c] = UINT32_MAX;
+      ++folded;
+    }
+  }
+  if (folded == 0) return 0;
+  const auto other = static_cast<uint32_t>(names.size());
+  names.push_back("(other)");
+  for (uint32_t& id : new_id) id = id == UINT32_MAX ? other : id;
+  for (auto& cats : g->categories) {
+    for (uint32_t& c : cats) c = new_id[c];
+    std::sort(cats.begin(), cats.end());
+    cats.erase(std::unique(cats.begin(), cats.end()), cats.end());
+  }
+  g->category_names = std::move(names);
+  return folded;
 }
 
 void ChunkBuilder::add_user(const EventRecord* events, size_t n, UserChunk* chunk) {

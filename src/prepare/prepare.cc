@@ -134,16 +134,18 @@ PrepareReport run_prepare(const PrepareConfig& c, const Communicator& comm) {
 
   // 3. Clean whole histories; count distinct users per item over all ranks.
   auto t2 = std::chrono::steady_clock::now();
-  CleanRules rules{c.min_events, c.max_events_per_day};
+  CleanRules rules{c.min_events, c.max_events_per_day, c.max_events_per_user};
   CleanCounts cc;
   std::vector<uint32_t> item_users(items.keys.size(), 0);
   std::vector<uint64_t> per_user;
+  std::vector<int64_t> category_users(items.category_names.size(), 0);
   std::vector<SpillBuffer> cleaned;
   size_t cleaned_memory = 0;
   for (size_t i = 0; i < store.num_local(); ++i) {
     cleaned.emplace_back(tmp.path() + "/clean-shard" + std::to_string(store.shard_of_local(i)));
     for_each_user_range(store.local(i), budget / 2, [&](std::vector<EventRecord>& ev) {
       clean_users(&ev, rules, &cc, &item_users, &per_user);
+      if (c.min_users > 1) count_category_users(ev, items.categories, &category_users);
       cleaned.back().append(ev.data(), ev.size());
       cleaned_memory += ev.size() * sizeof(EventRecord);
       if (cleaned_memory > budget / 2) {
@@ -155,7 +157,12 @@ PrepareReport run_prepare(const PrepareConfig& c, const Communicator& comm) {
   }
   std::vector<int64_t> users_per_item(item_users.begin(), item_users.end());
   comm.allreduce_sum(users_per_item.data(), users_per_item.size());
-  FinalItems fin = finalize_items(items, users_per_item, c.min_item_users);
+  // --min-users: every rank takes this branch (a collective) and folds the same categories.
+  if (c.min_users > 1) {
+    comm.allreduce_sum(category_users.data(), category_users.size());
+    rep.categories_other = fold_rare_categories(category_users, c.min_users, &items);
+  }
+  FinalItems fin = finalize_items(items, users_per_item, std::max(c.min_item_users, c.min_users));
   rep.seconds_clean = since(t2);
 
   // 4. Attributes of this rank's users, then write the shards.
@@ -209,8 +216,8 @@ PrepareReport run_prepare(const PrepareConfig& c, const Communicator& comm) {
                       int64_t(builder.users_without_attributes),
                       int64_t(builder.events_to_other),
                       int64_t(spilled),
-                      0,
-                      0,
+                      int64_t(cc.capped_events),
+                      int64_t(cc.users_capped),
                       0,
                       0};
   int64_t malformed[kNumMalformedReasons];
@@ -230,6 +237,8 @@ PrepareReport run_prepare(const PrepareConfig& c, const Communicator& comm) {
   rep.users_without_attributes = uint64_t(sums[9]);
   rep.events_to_other = uint64_t(sums[10]);
   rep.spilled_events = uint64_t(sums[11]);
+  rep.dropped[kDropUserCap] = uint64_t(sums[12]);
+  rep.users_capped = uint64_t(sums[13]);
   rep.items_kept = fin.kept;
   rep.items_other = fin.rare;
   rep.other_buckets = fin.buckets;

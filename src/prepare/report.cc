@@ -31,17 +31,11 @@ std::string json_string(const std::string& s) {
 }  // namespace
 
 const char* drop_reason_name(int reason) {
-  static const char* names[kNumDropReasons] = {"malformed_field_count",
-                                               "malformed_number",
-                                               "malformed_time",
-                                               "malformed_type",
-                                               "malformed_empty_id",
-                                               "malformed_too_long",
-                                               "malformed_quote",
-                                               "unknown_item",
-                                               "duplicate",
-                                               "user_few_events",
-                                               "user_bot"};
+  static const char* names[kNumDropReasons] = {
+      "malformed_field_count", "malformed_number",   "malformed_time",
+      "malformed_type",        "malformed_empty_id", "malformed_too_long",
+      "malformed_quote",       "unknown_item",       "duplicate",
+      "user_few_events",       "user_bot",           "user_cap_oldest"};
   return reason >= 0 && reason < kNumDropReasons ? names[reason] : "?";
 }
 
@@ -79,10 +73,12 @@ std::string PrepareReport::to_json() const {
   }
   o << "],\n  \"users\": {\"seen\": " << users_seen << ", \"kept\": " << users_kept
     << ", \"few_events\": " << users_few_events << ", \"bots\": " << users_bots
-    << ", \"without_attributes\": " << users_without_attributes << "},\n"
+    << ", \"capped\": " << users_capped << ", \"without_attributes\": " << users_without_attributes
+    << "},\n"
     << "  \"items\": {\"kept\": " << items_kept << ", \"mapped_to_other\": " << items_other
     << ", \"other_buckets\": " << other_buckets << ", \"events_to_other\": " << events_to_other
     << "},\n  \"categories\": " << categories
+    << ",\n  \"categories_folded_to_other\": " << categories_other
     << ",\n  \"catalog_file\": {\"rows\": " << catalog_rows
     << ", \"malformed\": " << catalog_malformed
     << "},\n  \"user_file\": {\"rows\": " << user_file_rows
@@ -115,10 +111,11 @@ std::string PrepareReport::summary() const {
       << drop_reason_name(b.reason) << ")\n";
   }
   o << "  users: " << users_kept << " kept of " << users_seen << " (" << users_few_events
-    << " with too few events, " << users_bots << " bots)\n";
+    << " with too few events, " << users_bots << " bots, " << users_capped
+    << " cut to --max-events-per-user)\n";
   o << "  items: " << items_kept << " kept, " << items_other << " rare items mapped to "
     << other_buckets << " other buckets (" << events_to_other << " events); " << categories
-    << " categories\n";
+    << " categories (" << categories_other << " rare ones folded into (other))\n";
   if (!events_per_user.empty()) {
     o << "  events per user:";
     for (size_t i = 0; i < events_per_user.size(); ++i) {

@@ -16,6 +16,7 @@
 #include "imine/nn/loss.h"
 #include "imine/nn/model.h"
 #include "imine/nn/schedule.h"
+#include "imine/privacy/poisson_sampler.h"
 #include "imine/train/checkpoint.h"
 #include "imine/train/epoch_order.h"
 #include "imine/train/model_io.h"
@@ -48,13 +49,13 @@ uint64_t param_checksum(const Model& model) {
 
 // Rank 0 only: one JSON line per evaluation.
 std::string metrics_json(int64_t step, int64_t epoch, double samples_per_s, double loss,
-                         const EvalResult& r) {
+                         const EvalResult& r, const std::string& extra) {
   std::ostringstream o;
   o.precision(6);
   o << "{\"step\":" << step << ",\"epoch\":" << epoch << ",\"samples_per_s\":" << samples_per_s
     << ",\"train_loss\":" << (std::isfinite(loss) ? loss : 0.0) << ",\"val_users\":" << r.users
     << "," << to_json_fields(r.model, "model") << "," << to_json_fields(r.pop, "pop") << ","
-    << to_json_fields(r.hist, "hist") << "}";
+    << to_json_fields(r.hist, "hist") << extra << "}";
   return o.str();
 }
 
@@ -145,6 +146,21 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
   sc.min_lr_ratio = cfg.min_lr_ratio;
   LrSchedule schedule(sc);
   const int64_t last_step = cfg.max_steps > 0 ? std::min(cfg.max_steps, total_steps) : total_steps;
+  // DP-SGD: the plan (and the noise key, fresh from rank 0's CSPRNG and broadcast) is the same
+  // on every rank; the broadcast is a collective, so every rank takes this branch.
+  std::optional<DpPlan> dp;
+  NoiseKey noise_key{};
+  if (cfg.dp.enabled() || cfg.dp.noise_multiplier > 0 || cfg.dp.target_epsilon > 0) {
+    dp = plan_dp(cfg.dp, data->num_train, cfg.batch_size, last_step);
+    if (cfg.dp.seeded_noise) {
+      noise_key = seeded_noise_key(cfg.seed);
+    } else {
+      if (root) noise_key = fresh_noise_key();
+      comm.broadcast(noise_key.data(), noise_key.size());
+    }
+    const char* note = cfg.dp.seeded_noise ? "; TEST-ONLY seeded noise: NOT private" : "";
+    if (root) IMINE_LOG() << describe(*dp) << note;
+  }
 
   int64_t step = 0;
   double best = -1.0;
@@ -166,8 +182,8 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     make_dirs(cfg.out);
     IMINE_LOG() << "model " << spec.describe() << ", " << model.num_weights() << " parameters ("
                 << precision_name(model.compute().precision) << " "
-                << backend_name(model.compute().backend) << " products); "
-                << steps_epoch << " steps per epoch, " << last_step << " steps to run, global "
+                << backend_name(model.compute().backend) << " products); " << steps_epoch
+                << " steps per epoch, " << last_step << " steps to run, global "
                 << "batch about " << cfg.batch_size << " on " << comm.size() << " ranks";
   }
 
@@ -182,6 +198,8 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     model.set_grads_ready_hook([&](size_t offset) { reducer->ready_from(offset); });
   }
   EpochOrder order(ex.train.ids, cfg.seed, steps_epoch);
+  std::optional<PoissonSampler> poisson;
+  if (dp) poisson.emplace(ex.train.ids, cfg.seed, dp->q, steps_epoch);
   Batch batch;
   StepMonitor monitor(cfg.straggler_every, cfg.trace.empty() ? 0 : cfg.trace_steps, comm);
   TrainingState state{&model,
@@ -215,6 +233,16 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     state.epoch = at_step / steps_epoch;
     last_saved = at_step;
     if (!root) return;  // everything below is rank-0 output, no collectives
+    std::string dp_json;
+    if (dp) {
+      const double eps = dp_epsilon_after(*dp, at_step);
+      std::printf("\nDP-SGD: epsilon %.4g at delta %.3g after %lld steps\n", eps, dp->delta,
+                  static_cast<long long>(at_step));
+      std::ostringstream o;
+      o << ",\"dp_epsilon\":" << eps << ",\"dp_delta\":" << dp->delta
+        << ",\"dp_noise_multiplier\":" << dp->sigma << ",\"dp_clip\":" << dp->clip;
+      dp_json = o.str();
+    }
     double sps = double(samples_since) / std::max(1e-9, seconds_since(t_loop));
     std::printf("\nvalidation at step %lld (epoch %lld, %lld users)\n%s",
                 static_cast<long long>(at_step), static_cast<long long>(state.epoch),
@@ -222,7 +250,7 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
                 metrics_table({{"model", r.model}, {"pop", r.pop}, {"hist", r.hist}}).c_str());
     std::fflush(stdout);
     std::ofstream(cfg.out + "/metrics.jsonl", std::ios::app)
-        << metrics_json(at_step, state.epoch, sps, last_loss, r) << "\n";
+        << metrics_json(at_step, state.epoch, sps, last_loss, r, dp_json) << "\n";
     enter_phase(Phase::kCheckpoint, at_step);
     Checkpoint c = make_checkpoint(state);
     const bool is_best = std::isfinite(r.model.micro_auc) && r.model.micro_auc > best;
@@ -234,6 +262,13 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
                  {"val_ndcg_at_k", r.model.ndcg_at_k},
                  {"val_log_loss", r.model.log_loss},
                  {"val_new_interest_recall_at_k", r.model.new_interest_recall_at_k}};
+    if (dp) {
+      c.metrics.insert(c.metrics.end(), {{"dp_epsilon", dp_epsilon_after(*dp, at_step)},
+                                         {"dp_delta", dp->delta},
+                                         {"dp_noise_multiplier", dp->sigma},
+                                         {"dp_clip", dp->clip},
+                                         {"dp_sample_rate", dp->q}});
+    }
     ckdir.save(c, is_best);
   };
 
@@ -242,12 +277,16 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
   while (step < last_step) {
     const int64_t epoch = step / steps_epoch, s = step % steps_epoch;
     if (epoch != current_epoch) {
-      order.start_epoch(epoch);
+      if (poisson) {
+        poisson->start_epoch(epoch);
+      } else {
+        order.start_epoch(epoch);
+      }
       current_epoch = epoch;
     }
     monitor.begin(Phase::kFeatures, step);
-    const size_t n = order.step_size(s);
-    fill_batch(ex.train, order.step_begin(s), n, &batch);
+    const size_t n = poisson ? poisson->step_size(s) : order.step_size(s);
+    fill_batch(ex.train, poisson ? poisson->step_begin(s) : order.step_begin(s), n, &batch);
     model.params().zero_grads();
     if (reducer) reducer->begin_step();
     // {loss sum, samples, ranks asking to stop, ranks with a non-finite loss}, summed globally.
@@ -264,7 +303,11 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
       stats[0] = loss.loss_sum(logits, batch.y, &batch.dlogits);
       if (fault_wants_nan(step)) stats[0] = NAN;
       monitor.begin(Phase::kBackward, step);
-      model.backward(batch.dlogits);
+      if (dp) {
+        model.backward_clipped(batch.dlogits, static_cast<float>(dp->clip), nullptr);
+      } else {
+        model.backward(batch.dlogits);
+      }
     }
     const bool local_bad = !std::isfinite(stats[0]);
     if (local_bad) stats[3] = 1.0;
@@ -281,7 +324,12 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     const double global_n = stats[1];
     bool finite = stats[3] == 0.0;
     double grad_norm = 0.0;
-    if (finite && global_n > 0) {
+    if (finite && dp) {
+      // Noise even for an empty batch: the accountant counts every step.
+      noise_and_average(*dp, noise_key, step, model.param_slices(), grads, model.num_params());
+      grad_norm = clip_grad_norm(grads, model.num_params(), 0.0f);  // 0: only measures
+      finite = std::isfinite(grad_norm);
+    } else if (finite && global_n > 0) {
       const float inv = static_cast<float>(1.0 / global_n);
       for (size_t i = 0; i < model.num_params(); ++i) grads[i] *= inv;
       grad_norm = clip_grad_norm(grads, model.num_params(), cfg.clip_norm);
@@ -296,9 +344,9 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
           << (stats[3] > 0 ? " on rank " + std::to_string(first_bad) : std::string())
           << "; nothing was written for this step (lower --lr, or --skip-nonfinite)";
       if (root) IMINE_LOG() << "step " << step << ": non-finite loss or gradient, skipped";
-    } else if (global_n > 0) {
+    } else if (global_n > 0 || dp) {
       opt->step(model.params().params(), grads, model.num_params(), schedule.lr_at(step));
-      last_loss = stats[0] / global_n;
+      if (global_n > 0) last_loss = stats[0] / global_n;
     }
     monitor.end_step(step);
     ++step;

@@ -38,6 +38,15 @@ class FusedMlp {
   void backward(const Eigen::MatrixXf& dlogits,
                 const std::function<void(size_t)>& level_done = nullptr);
 
+  // DP-SGD in two halves (src/nn/fused_mlp_dp.cc, fp32 only). First: every level's gradient
+  // w.r.t. its pre-activation (no parameter gradients), adding each example's squared
+  // gradient norm over all levels to norm2[j] (||a_j||^2 ||dz_j||^2 + ||dz_j||^2 per level).
+  void dp_activation_grads(const Eigen::MatrixXf& dlogits, float* norm2);
+  // Second: scales example j's pre-activation gradients by scale[j] (scaled_dlogits is dlogits
+  // already scaled) and adds the parameter gradients, as backward() would for scaled dlogits.
+  void dp_param_grads(const Eigen::MatrixXf& scaled_dlogits, const float* scale,
+                      const std::function<void(size_t)>& level_done = nullptr);
+
  private:
   struct Level {
     int in = 0;

@@ -23,6 +23,8 @@ class Linear : public Layer {
   int out() const { return out_; }
   size_t offset_weight() const { return offset_weight_; }
   size_t offset_bias() const { return offset_bias_; }
+  // The input of the last forward() (null before it): per-example gradient norms need it.
+  const Eigen::MatrixXf* input() const { return input_; }
 
  private:
   ParamBuffer* buffer_;

@@ -88,6 +88,11 @@ class Model {
   // Adds d(loss)/d(params) for the last forward() to params().grads(); call
   // params().zero_grads() first to start a new accumulation.
   void backward(const Eigen::MatrixXf& dlogits);
+  // DP-SGD backward (src/nn/model_dp.cc): computes every example's gradient norm over all
+  // parameters without materialising per-example gradients (per layer ||a||^2 ||g||^2, plus
+  // ||g||^2 for a bias), then adds the gradients with example j scaled by min(1, clip / norm_j)
+  // to params().grads(). norms (may be null) receives the unclipped norms.
+  void backward_clipped(const Eigen::MatrixXf& dlogits, float clip, Eigen::VectorXf* norms);
   // Called during backward() with an offset x each time the gradients of [x, num_params())
   // have all become final, x decreasing; lets the gradient reduction start before backward ends.
   void set_grads_ready_hook(std::function<void(size_t)> hook) { grads_ready_ = std::move(hook); }

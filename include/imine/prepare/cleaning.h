@@ -9,17 +9,20 @@
 
 #include "imine/data/user_chunk.h"
 #include "imine/prepare/event_store.h"
+#include "imine/prepare/item_catalog.h"
 
 namespace imine {
 
 struct CleanRules {
   int64_t min_events = 1;
-  double max_events_per_day = 0;  // 0 = off
+  double max_events_per_day = 0;    // 0 = off
+  int64_t max_events_per_user = 0;  // > 0: keep a kept user's most recent N events
 };
 
 struct CleanCounts {
   uint64_t users_seen = 0, users_kept = 0, users_few = 0, users_bots = 0;
   uint64_t duplicates = 0, few_events = 0, bot_events = 0;
+  uint64_t users_capped = 0, capped_events = 0;  // --max-events-per-user
 };
 
 // A user is a bot when events / max(1, days between first and last event) exceeds the limit.
@@ -30,6 +33,18 @@ bool is_bot(uint64_t events, int64_t first_time, int64_t last_time, double max_p
 // distinct item and appends the user's event count to events_per_user.
 void clean_users(std::vector<EventRecord>* events, const CleanRules& rules, CleanCounts* counts,
                  std::vector<uint32_t>* item_users, std::vector<uint64_t>* events_per_user);
+
+// Count threshold (--min-users): adds 1 to (*category_users)[c] for every category c that at
+// least one of a user's items has, per user of the cleaned, user-sorted `events` (items are
+// indices into item_categories).
+void count_category_users(const std::vector<EventRecord>& events,
+                          const std::vector<std::vector<uint32_t>>& item_categories,
+                          std::vector<int64_t>* category_users);
+// Folds the categories with fewer than min_users distinct users (global counts) into one
+// category "(other)" (appended last), so no catalog, feature or label names them; returns how
+// many were folded (0: g unchanged).
+uint64_t fold_rare_categories(const std::vector<int64_t>& category_users, int64_t min_users,
+                              GlobalItems* g);
 
 // Builds UserChunks of at most chunk_users users from cleaned, user-sorted events: items go
 // through final_item (rare ones to their "other" bucket), each user's events are re-sorted

@@ -62,6 +62,10 @@ struct PrepareConfig {
 
   int64_t min_events = 1;
   double max_events_per_day = 0;  // 0 = no bot filter
+  // Contribution bound (docs/privacy.md): keep each user's most recent N events; 0 = all.
+  int64_t max_events_per_user = 0;
+  // Count threshold: items and categories with fewer distinct users are folded into "other".
+  int64_t min_users = 1;
   int64_t min_item_users = 1;
   bool strict = false;
   std::string id_key_file;

@@ -20,6 +20,7 @@ enum DropReason : int {
   kDropDuplicate,       // exact duplicate of another event of the same user
   kDropFewEvents,       // user with fewer than --min-events events
   kDropBot,             // user above --max-events-per-day
+  kDropUserCap,         // older events beyond a user's --max-events-per-user most recent
   kNumDropReasons
 };
 constexpr int kNumMalformedReasons = kDropUnknownItem;
@@ -38,8 +39,10 @@ struct PrepareReport {
   uint64_t dropped[kNumDropReasons] = {};
   std::vector<BadLine> first_bad_lines;
   uint64_t users_seen = 0, users_kept = 0, users_few_events = 0, users_bots = 0;
+  uint64_t users_capped = 0;  // kept users whose oldest events --max-events-per-user cut
   uint64_t items_kept = 0, items_other = 0, other_buckets = 0, events_to_other = 0;
   uint64_t categories = 0;
+  uint64_t categories_other = 0;  // folded into "(other)" by --min-users
   uint64_t catalog_rows = 0, catalog_malformed = 0;
   uint64_t user_file_rows = 0, user_file_malformed = 0, users_without_attributes = 0;
   std::vector<std::string> attribute_names;

@@ -10,6 +10,7 @@
 #include "imine/features/split.h"
 #include "imine/nn/gemm.h"
 #include "imine/nn/optimizer.h"
+#include "imine/privacy/dp_sgd.h"
 
 namespace imine {
 
@@ -36,6 +37,9 @@ struct TrainConfig {
   int64_t warmup_steps = 100;
   float min_lr_ratio = 0.05f;
   float clip_norm = 5.0f;
+  // DP-SGD (dp.enabled()): Poisson-sampled batches, per-example clipping, Gaussian noise;
+  // clip_norm is not applied then (every example's gradient is already bounded by dp.clip).
+  DpConfig dp;
   // Data.
   TimeSplitConfig split;
   uint64_t split_key = 0;
@@ -51,7 +55,7 @@ struct TrainConfig {
   std::string init_from;          // fine-tune: start from this checkpoint's weights (not its step)
   bool skip_nonfinite = false;    // skip a step whose loss or gradient is not finite
   int64_t straggler_every = 200;  // log per-rank step-time statistics every N steps (0: off)
-  ComputeOptions compute;  // GEMM backend and precision (bf16: bf16 products, fp32 master)
+  ComputeOptions compute;         // GEMM backend and precision (bf16: bf16 products, fp32 master)
   double bucket_mb = 4.0;  // gradient allreduce buckets overlapped with backward (0: one allreduce)
   std::string trace;       // Chrome trace of per-rank phases ("" = off)
   int64_t trace_steps = 200;  // steps recorded in the trace

@@ -20,6 +20,10 @@ enum RngStream : uint64_t {
   kStreamSynthArchetype = 7,
   kStreamLabel = 8,
   kStreamBench = 9,
+  kStreamDpSample = 10,  // DP-SGD Poisson sampling: (seed, stream, user id, epoch)
+  // Label policies: slot draws (seed, stream, user id, slot) and the --explore-budget sample.
+  kStreamPolicy = 20,
+  kStreamPolicySample = 21,
 };
 
 // xoshiro256** seeded through SplitMix64 from a hash of the keys. Fixed algorithm and fixed
