@@ -12,6 +12,8 @@ const std::vector<Command>& commands() {
       {"train", "Train the interest model (data-parallel over MPI ranks)", train_options,
        run_train},
       {"label", "Write per-user interest labels from a checkpoint", label_options, run_label},
+      {"eval-policy", "Offline evaluation of explore/exploit labels, off-policy estimates, sweeps",
+       eval_policy_options, run_eval_policy},
       {"eval", "Metric table of a checkpoint on train/validation/test users", eval_options,
        run_eval},
       {"prepare", "Turn raw event logs into an imine dataset", prepare_options,

@@ -4,6 +4,7 @@
 #include "imine/cli/compute_setup.h"
 #include "imine/dist/communicator.h"
 #include "imine/dist/watchdog.h"
+#include "imine/train/posterior_head.h"
 #include "imine/train/trainer.h"
 #include "imine/util/error.h"
 #include "imine/util/stop_signal.h"
@@ -43,6 +44,21 @@ OptionTable train_options() {
   t.add_int("warmup-steps", 100, "Linear warmup steps before cosine decay").at_least(0);
   t.add_float("min-lr-ratio", 0.05, "Final learning rate as a share of --lr").range(0, 1);
   t.add_float("clip-norm", 5.0, "Clip the global gradient norm to this (0: off)").range(0, 1e6);
+  t.add_float("dp-clip", 0,
+              "DP-SGD: clip every user's gradient to this norm (0: no differential privacy; "
+              "--clip-norm is then not applied); see docs/privacy.md")
+      .range(0, 1e6);
+  t.add_float("dp-noise-multiplier", 0, "DP-SGD: Gaussian noise stddev as a multiple of --dp-clip")
+      .range(0, 1000);
+  t.add_float("dp-target-epsilon", 0,
+              "DP-SGD: instead of --dp-noise-multiplier, the noise that spends this epsilon "
+              "over the planned steps")
+      .range(0, 1000);
+  t.add_float("dp-delta", 1e-5, "DP-SGD: delta of the reported (epsilon, delta); below 1/users")
+      .range(0, 1);
+  t.add_bool(
+      "dp-seeded-noise", false,
+      "TEST ONLY: DP noise from --seed instead of the OS CSPRNG (reproducible, NOT private)");
   add_split_options(&t);
   t.add_int("eval-every", 500, "Validate (and checkpoint) every N steps and at the end")
       .at_least(0);
@@ -79,6 +95,10 @@ OptionTable train_options() {
       .range(0, 1e6);
   t.add_bool("write-labels", false, "Write --out/labels.h5 for every user at the end");
   t.add_int("label-k", 5, "Interest categories per user in the labels").range(1, 1000);
+  t.add_float("posterior-lambda", 1.0,
+              "Prior precision of the NeuralLinear posterior head fitted into "
+              "checkpoints/best.h5 after training, for thompson/ucb labels (0: no head)")
+      .range(0, 1e9);
   return t;
 }
 
@@ -115,6 +135,11 @@ int run_train(const ParsedOptions& o, const std::vector<std::string>& positional
   c.warmup_steps = o.get_int("warmup-steps");
   c.min_lr_ratio = static_cast<float>(o.get_float("min-lr-ratio"));
   c.clip_norm = static_cast<float>(o.get_float("clip-norm"));
+  c.dp.clip = o.get_float("dp-clip");
+  c.dp.noise_multiplier = o.get_float("dp-noise-multiplier");
+  c.dp.target_epsilon = o.get_float("dp-target-epsilon");
+  c.dp.delta = o.get_float("dp-delta");
+  c.dp.seeded_noise = o.get_bool("dp-seeded-noise");
   c.split.mode = o.get_string("split-mode") == "cutoff" ? SplitMode::kCutoff : SplitMode::kPerUser;
   c.split.target_fraction = o.get_float("target-fraction");
   c.split.cutoff = o.get_int("cutoff");
@@ -146,6 +171,12 @@ int run_train(const ParsedOptions& o, const std::vector<std::string>& positional
   c.config_ini = effective_config(o);
   WatchdogArm watchdog(c.step_timeout);  // the process's watchdog (main.cc), for this run
   TrainSummary s = run_training(c, comm);
+  const double lambda = o.get_float("posterior-lambda");
+  // The posterior head is fitted on the raw training data without noise: no DP guarantee would
+  // cover it, so a DP-SGD run never adds one (docs/privacy.md).
+  if (lambda > 0 && !s.stopped_on_request && !c.dp.enabled()) {
+    add_posterior_head(c.out + "/checkpoints/best.h5", c.data, lambda, comm);
+  }
   if (comm.is_root()) {
     std::printf("\ncheckpoint: %s\n", s.last_checkpoint.c_str());
     if (!s.labels.empty()) std::printf("labels: %s\n", s.labels.c_str());

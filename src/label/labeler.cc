@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <numeric>
+#include <sstream>
 
 #include "imine/data/dataset_source.h"
 #include "imine/dist/communicator.h"
@@ -11,6 +12,8 @@
 #include "imine/features/split.h"
 #include "imine/h5/h5.h"
 #include "imine/label/label_writer.h"
+#include "imine/label/policy_calibration.h"
+#include "imine/label/policy_scorer.h"
 #include "imine/nn/sparse_linear.h"
 #include "imine/util/atomic_file.h"
 #include "imine/util/error.h"
@@ -22,19 +25,24 @@ namespace {
 
 constexpr int kLabelTag = 4711;
 
-// This rank's labels, kept compact until they are sent (ids + k categories + k scores).
+// This rank's labels, kept compact until they are sent (ids + k categories, scores,
+// propensities and slot kinds).
 struct LocalLabels {
   int k = 0;
   std::vector<uint64_t> ids;
   std::vector<int32_t> categories;
   std::vector<float> scores;
+  std::vector<float> propensities;
+  std::vector<uint8_t> slots;
   size_t size() const { return ids.size(); }
 };
 
-// One batch on the wire: [n][ids][categories][scores].
+constexpr size_t kBytesPerSlot = 4 + 4 + 4 + 1;  // category, score, propensity, slot
+
+// One batch on the wire: [n][ids][categories][scores][propensities][slots].
 std::vector<char> pack(const LocalLabels& l, size_t begin, size_t n) {
   const size_t k = static_cast<size_t>(l.k);
-  std::vector<char> buf(sizeof(uint64_t) + n * (sizeof(uint64_t) + k * 8));
+  std::vector<char> buf(sizeof(uint64_t) + n * (sizeof(uint64_t) + k * kBytesPerSlot));
   char* p = buf.data();
   uint64_t count = n;
   std::memcpy(p, &count, 8);
@@ -44,6 +52,10 @@ std::vector<char> pack(const LocalLabels& l, size_t begin, size_t n) {
   std::memcpy(p, l.categories.data() + begin * k, n * k * 4);
   p += n * k * 4;
   std::memcpy(p, l.scores.data() + begin * k, n * k * 4);
+  p += n * k * 4;
+  std::memcpy(p, l.propensities.data() + begin * k, n * k * 4);
+  p += n * k * 4;
+  std::memcpy(p, l.slots.data() + begin * k, n * k);
   return buf;
 }
 
@@ -51,17 +63,23 @@ void append_packed(LabelWriter* w, const std::vector<char>& buf, int k, int sour
   IMINE_CHECK(buf.size() >= 8) << "labels batch from rank " << source << " is truncated";
   uint64_t n = 0;
   std::memcpy(&n, buf.data(), 8);
-  IMINE_CHECK(buf.size() == 8 + n * (8 + size_t(k) * 8))
+  IMINE_CHECK(buf.size() == 8 + n * (8 + size_t(k) * kBytesPerSlot))
       << "labels batch from rank " << source << " has the wrong size";
   const char* p = buf.data() + 8;
   std::vector<uint64_t> ids(n);
   std::vector<int32_t> cats(n * k);
-  std::vector<float> scores(n * k);
+  std::vector<float> scores(n * k), props(n * k);
+  std::vector<uint8_t> slots(n * k);
   std::memcpy(ids.data(), p, n * 8);
-  std::memcpy(cats.data(), p + n * 8, n * k * 4);
-  std::memcpy(scores.data(), p + n * 8 + n * k * 4, n * k * 4);
-  std::vector<uint8_t> slots(n * k, 0);  // every slot is "exploit" for now
-  w->append(n, ids.data(), cats.data(), scores.data(), slots.data());
+  p += n * 8;
+  std::memcpy(cats.data(), p, n * k * 4);
+  p += n * k * 4;
+  std::memcpy(scores.data(), p, n * k * 4);
+  p += n * k * 4;
+  std::memcpy(props.data(), p, n * k * 4);
+  p += n * k * 4;
+  std::memcpy(slots.data(), p, n * k);
+  w->append(n, ids.data(), cats.data(), scores.data(), slots.data(), props.data());
 }
 
 }  // namespace
@@ -82,76 +100,64 @@ LabelStats write_labels(const LabelJob& job, const DatasetSource& source, Model&
                         const std::vector<int>& selection, const std::vector<double>& item_idf,
                         const Communicator& comm) {
   auto t0 = std::chrono::steady_clock::now();
-  features.t_ref = source.time_max();
-  FeatureExtractor fx(source.catalog(), features);
-  for (int c : selection) {
-    IMINE_CHECK(c >= 0 && static_cast<size_t>(c) < fx.dim())
-        << source.dir() << ": selected feature " << c << " is outside the " << fx.dim()
-        << " features this dataset gives (different categories or attributes?)";
-  }
-  const size_t dim = selection.empty() ? fx.dim() : selection.size();
-  IMINE_CHECK(dim == static_cast<size_t>(model.spec().input_dim))
-      << source.dir() << ": this dataset gives " << dim << " features, the model expects "
-      << model.spec().input_dim << " (different categories or attributes?)";
-  const uint32_t buckets = static_cast<uint32_t>(item_idf.size());
-  IMINE_CHECK(static_cast<int>(buckets) == model.spec().sparse_dim)
-      << "labels: " << buckets << " item buckets for a model with " << model.spec().sparse_dim;
-  const int C = model.spec().output_dim;
+  if (job.window.mode == SplitMode::kAll) features.t_ref = source.time_max();
+  const bool needs_sigma = policy_needs_uncertainty(job.policy.kind);
+  IMINE_CHECK(!needs_sigma || (job.head != nullptr && !job.head->empty()))
+      << job.checkpoint_path << ": policy " << policy_name(job.policy.kind)
+      << " needs a posterior head (train with --posterior-lambda > 0, which fits it into "
+         "best.h5)";
+  ScoringInputs in;
+  in.model = &model;
+  in.loss = &loss;
+  in.norm = &norm;
+  in.features = features;
+  in.selection = selection;
+  in.item_idf = item_idf;
+  in.head = needs_sigma ? job.head : nullptr;
+  in.window = job.window;
+  ChunkScorer scorer(source.catalog(), in, source.dir());
+  const int C = scorer.num_categories();
   IMINE_CHECK(job.k >= 1 && job.k <= C) << "--k must be in [1, " << C << "], got " << job.k;
-  TimeSplitConfig all;
-  all.mode = SplitMode::kAll;
+  const uint32_t buckets = scorer.buckets();
+  const size_t dim = scorer.dim();
+
+  Policy policy = job.policy;
+  if (job.explore_budget >= 0) {
+    constexpr int64_t kCalibrationUsers = 4000;
+    ScoredUsers sample = calibration_sample(source, scorer, job.seed, kCalibrationUsers, comm);
+    policy = calibrate_policy(policy, job.explore_budget, job.k, job.seed, sample, comm);
+    if (comm.is_root()) {
+      IMINE_LOG() << "labels: " << policy_name(policy.kind) << " " << policy_knob_name(policy.kind)
+                  << " = " << policy.knob << " for an explore budget of " << job.explore_budget;
+    }
+  }
 
   LocalLabels local;
   local.k = job.k;
-  std::vector<float> rows, probs;
+  std::vector<float> probs, sigma;
   std::vector<uint64_t> dump_ids;
-  std::vector<float> dump_rows, full(fx.dim());
-  SparseRows items, dump_items;
-  std::vector<uint32_t> scratch;
-  SparseBatch batch_items;
+  std::vector<float> dump_rows;
+  SparseRows dump_items;
+  const std::vector<size_t> every_user;
   source.for_each_chunk([&](const UserChunk& chunk) {
     const size_t n = chunk.num_users();
-    rows.resize(n * dim);
-    items = SparseRows();
-    for (size_t u = 0; u < n; ++u) {
-      TimeSplit split = split_user(chunk, u, all);
-      float* row = rows.data() + u * dim;
-      if (selection.empty()) {
-        fx.extract(chunk, u, split.input, row);
-      } else {
-        fx.extract(chunk, u, split.input, full.data());
-        for (size_t j = 0; j < dim; ++j) row[j] = full[selection[j]];
-      }
-      norm.apply(row);
-      if (buckets > 0) append_item_counts(chunk, u, split.input, buckets, &scratch, &items);
-    }
-    if (buckets > 0) apply_tfidf(item_idf, &items);
-    Eigen::MatrixXf x, p;
-    ForwardContext ctx;
-    constexpr size_t kBatch = 1024;
-    probs.resize(n * C);
-    for (size_t b = 0; b < n; b += kBatch) {
-      const size_t m = std::min(kBatch, n - b);
-      x = Eigen::Map<const Eigen::MatrixXf>(rows.data() + b * dim, Eigen::Index(dim),
-                                            Eigen::Index(m));
-      batch_items.clear();
-      for (size_t i = b; buckets > 0 && i < b + m; ++i) {
-        const uint64_t at = items.offsets[i];
-        batch_items.append(items.index.data() + at, items.value.data() + at, items.nnz(i));
-      }
-      loss.scores(model.forward(x, buckets > 0 ? &batch_items : nullptr, ctx), &p);
-      std::copy(p.data(), p.data() + m * C, probs.data() + b * C);
-    }
+    scorer.score(chunk, every_user, &probs, &sigma);
     for (size_t u = 0; u < n; ++u) {
       local.ids.push_back(chunk.user_ids[u]);
       const size_t at = local.categories.size();
       local.categories.resize(at + job.k);
       local.scores.resize(at + job.k);
-      top_k(probs.data() + u * C, C, job.k, local.categories.data() + at);
+      local.propensities.resize(at + job.k);
+      local.slots.resize(at + job.k);
+      UserScores us{probs.data() + u * C, needs_sigma ? sigma.data() + u * C : nullptr, C};
+      choose_labels(policy, us, job.k, job.seed, chunk.user_ids[u], local.categories.data() + at,
+                    local.slots.data() + at, local.propensities.data() + at);
       for (int j = 0; j < job.k; ++j)
         local.scores[at + j] = probs[u * C + local.categories[at + j]];
     }
     if (!job.dump_features.empty() && comm.is_root()) {
+      const std::vector<float>& rows = scorer.rows();
+      const SparseRows& items = scorer.items();
       dump_ids.insert(dump_ids.end(), chunk.user_ids.begin(), chunk.user_ids.end());
       dump_rows.insert(dump_rows.end(), rows.begin(), rows.end());
       for (size_t i = 0; buckets > 0 && i < n; ++i) {
@@ -173,6 +179,13 @@ LabelStats write_labels(const LabelJob& job, const DatasetSource& source, Model&
   if (comm.is_root()) {
     LabelWriter writer(job.out, job.k, source.catalog().category_names, job.checkpoint_path,
                        job.checkpoint_step, source.dir());
+    std::ostringstream params;
+    params << policy_knob_name(policy.kind) << "=" << policy.knob;
+    if (job.explore_budget >= 0) params << " explore_budget=" << job.explore_budget;
+    if (policy.explore_slots > 0) params << " explore_slots=" << policy.explore_slots;
+    params << " window=" << (job.window.mode == SplitMode::kAll ? "all" : "input");
+    if (!job.policy_params.empty()) params << " " << job.policy_params;
+    writer.set_policy(policy_name(policy.kind), params.str(), job.seed);
     for (size_t b = 0; b < local.size(); b += batch)
       append_packed(&writer, pack(local, b, std::min(batch, local.size() - b)), job.k, 0);
     for (int r = 1; r < comm.size(); ++r) {
@@ -211,6 +224,7 @@ LabelStats write_labels(const LabelJob& job, const DatasetSource& source, Model&
   LabelStats stats;
   stats.users = total;
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  stats.policy = policy;
   if (comm.is_root())
     IMINE_LOG() << "labels: " << total << " users in " << stats.seconds << " s -> " << job.out;
   return stats;

@@ -121,6 +121,16 @@ void validate_optional_parts(const Checkpoint& c, const std::string& context) {
     IMINE_CHECK(B > 0) << context << ": /model/wide_sparse/weight without /features/item_idf";
     check_tensor(c.wide_sparse, B, C, context, "/model/wide_sparse/weight");
   }
+  IMINE_CHECK(c.posterior.empty() == c.posterior_evidence.empty())
+      << context << ": /model/posterior/weight and /model/posterior/evidence must come together";
+  if (!c.posterior.empty()) {
+    const int64_t H = c.layers.back().in;
+    check_tensor(c.posterior, C * H, H, context, "/model/posterior/weight");
+    IMINE_CHECK(static_cast<int64_t>(c.posterior_evidence.size()) == C)
+        << context << ": /model/posterior/evidence has " << c.posterior_evidence.size()
+        << " entries for " << C << " categories";
+    check_finite(c.posterior_evidence, context, "/model/posterior/evidence");
+  }
   IMINE_CHECK(c.wide.empty() == c.wide_inputs.empty())
       << context << ": /model/wide/weight and /model/wide/inputs must come together";
   if (!c.wide.empty()) {
@@ -249,13 +259,14 @@ uint64_t checkpoint_content_checksum(const Checkpoint& c) {
   // The optional parts, only when present, so files without them keep their checksum.
   if (!c.feature_selection.empty()) checksum_vector(&sum, c.feature_selection);
   if (!c.item_idf.empty()) checksum_vector(&sum, c.item_idf);
-  for (const CheckpointTensor* t : {&c.sparse, &c.wide, &c.wide_sparse}) {
+  for (const CheckpointTensor* t : {&c.sparse, &c.wide, &c.wide_sparse, &c.posterior}) {
     if (t->empty()) continue;
     checksum_int(&sum, t->rows);
     checksum_int(&sum, t->cols);
     checksum_vector(&sum, t->data);
   }
   if (!c.wide_inputs.empty()) checksum_vector(&sum, c.wide_inputs);
+  if (!c.posterior_evidence.empty()) checksum_vector(&sum, c.posterior_evidence);
   return sum.value();
 }
 
@@ -311,13 +322,16 @@ void write_checkpoint(const std::string& path, const Checkpoint& c) {
   if (!c.feature_selection.empty())
     h5::write_vector(f, "/features/selected", c.feature_selection, opt);
   if (!c.item_idf.empty()) h5::write_vector(f, "/features/item_idf", c.item_idf, opt);
-  for (const auto& [t, name] : {std::pair{&c.sparse, "sparse"}, std::pair{&c.wide, "wide"},
-                                std::pair{&c.wide_sparse, "wide_sparse"}}) {
+  for (const auto& [t, name] :
+       {std::pair{&c.sparse, "sparse"}, std::pair{&c.wide, "wide"},
+        std::pair{&c.wide_sparse, "wide_sparse"}, std::pair{&c.posterior, "posterior"}}) {
     if (t->empty()) continue;
     h5::write_dataset(f, std::string("/model/") + name + "/weight", t->data.data(),
                       {static_cast<hsize_t>(t->rows), static_cast<hsize_t>(t->cols)}, opt);
   }
   if (!c.wide_inputs.empty()) h5::write_vector(f, "/model/wide/inputs", c.wide_inputs, opt);
+  if (!c.posterior_evidence.empty())
+    h5::write_vector(f, "/model/posterior/evidence", c.posterior_evidence, opt);
 
   std::vector<std::string> extra;
   for (const auto& [name, value] : c.string_attrs) {
@@ -393,8 +407,9 @@ Checkpoint read_checkpoint(const std::string& path) {
     c.feature_selection = read_vector<int64_t>(f, "/features/selected", limits);
   if (h5::exists(f, "/features/item_idf"))
     c.item_idf = read_vector<double>(f, "/features/item_idf", limits);
-  for (const auto& [t, name] : {std::pair{&c.sparse, "sparse"}, std::pair{&c.wide, "wide"},
-                                std::pair{&c.wide_sparse, "wide_sparse"}}) {
+  for (const auto& [t, name] :
+       {std::pair{&c.sparse, "sparse"}, std::pair{&c.wide, "wide"},
+        std::pair{&c.wide_sparse, "wide_sparse"}, std::pair{&c.posterior, "posterior"}}) {
     const std::string path = std::string("/model/") + name + "/weight";
     if (!h5::exists(f, path)) continue;
     h5::Dataset w(f, path);
@@ -405,6 +420,8 @@ Checkpoint read_checkpoint(const std::string& path) {
   }
   if (h5::exists(f, "/model/wide/inputs"))
     c.wide_inputs = read_vector<int64_t>(f, "/model/wide/inputs", limits);
+  if (h5::exists(f, "/model/posterior/evidence"))
+    c.posterior_evidence = read_vector<double>(f, "/model/posterior/evidence", limits);
 
   if (h5::has_attr(f, "/", "extra_attr_names")) {
     for (const auto& name : h5::get_attr_strings(f, "/", "extra_attr_names")) {

@@ -7,6 +7,7 @@
 
 #include "imine/config/option_table.h"
 #include "imine/config/parse_options.h"
+#include "imine/label/policy.h"
 
 namespace imine {
 
@@ -28,6 +29,10 @@ int run_cli(const std::vector<std::string>& args, const Communicator& comm);
 
 // Option groups shared by several commands, so a flag means the same everywhere.
 void add_split_options(OptionTable* t);
+// The explore/exploit policy options of `imine label` (docs/explore-exploit.md).
+void add_policy_options(OptionTable* t);
+// The policy those options describe (its knob from the policy's own option).
+Policy policy_from_options(const ParsedOptions& o);
 
 // Command entry points (one file each under src/cli/).
 OptionTable synth_options();
@@ -36,6 +41,8 @@ OptionTable train_options();
 int run_train(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
 OptionTable label_options();
 int run_label(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
+OptionTable eval_policy_options();
+int run_eval_policy(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
 OptionTable eval_options();
 int run_eval(const ParsedOptions&, const std::vector<std::string>&, const Communicator&);
 OptionTable prepare_options();

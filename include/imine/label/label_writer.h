@@ -1,5 +1,6 @@
-// Labels files (schema imine.labels v1, HDF5; layout in docs/file-formats.md): k interest
-// categories per user with the model's score and whether the slot exploits or explores.
+// Labels files (schema imine.labels v2, HDF5; layout in docs/file-formats.md): k interest
+// categories per user with the model's score, whether the slot exploits or explores, and the
+// probability with which the policy chose it (v1 files, without it, still read).
 // LabelWriter streams users in bounded batches into a temporary file that is renamed to the
 // final name only by finish(), so an interrupted run leaves the previous labels file untouched.
 #pragma once
@@ -13,7 +14,7 @@
 namespace imine {
 
 inline constexpr char kLabelsSchema[] = "imine.labels";
-inline constexpr int64_t kLabelsVersion = 1;
+inline constexpr int64_t kLabelsVersion = 2;
 inline constexpr int kMaxLabelsK = 1024;
 
 // Values of /labels/slot.
@@ -28,11 +29,15 @@ class LabelWriter {
   LabelWriter(const LabelWriter&) = delete;
   LabelWriter& operator=(const LabelWriter&) = delete;
 
-  // n users: ids [n], categories/scores/slots [n * k] row-major. Categories must be distinct
-  // within a row and < number of categories, scores finite, slots 0 or 1; throws Error naming
-  // the file and user otherwise.
+  // n users: ids [n], categories/scores/slots/propensities [n * k] row-major. Categories must
+  // be distinct within a row and < number of categories, scores finite, slots 0 or 1,
+  // propensities in (0, 1] (null: all 1, a deterministic policy); throws Error naming the file
+  // and user otherwise.
   void append(size_t n, const uint64_t* ids, const int32_t* categories, const float* scores,
-              const uint8_t* slots);
+              const uint8_t* slots, const float* propensities = nullptr);
+  // The policy recorded in the root attributes (default "greedy", no parameters, seed 0);
+  // params is a readable "name=value ..." list.
+  void set_policy(const std::string& name, const std::string& params, uint64_t seed);
   // Writes the remaining buffer and the attributes, then atomically renames into place.
   void finish();
 
@@ -56,6 +61,11 @@ struct LabelsFile {
   std::vector<int32_t> categories;  // [n * k]
   std::vector<float> scores;        // [n * k]
   std::vector<uint8_t> slots;       // [n * k]
+  std::vector<float> propensities;  // [n * k]; all 1 in v1 files
+  int64_t version = 0;
+  std::string policy = "greedy";  // v1 files: greedy
+  std::string policy_params;
+  uint64_t policy_seed = 0;
   std::vector<std::string> category_names;
   std::vector<std::string> slot_names;  // {"exploit", "explore"}
   std::string checkpoint;
