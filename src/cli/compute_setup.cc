@@ -34,7 +34,9 @@ ComputeOptions setup_compute(int threads, const std::string& precision, const st
       << " needs the onednn backend (Eigen's products run on one thread)";
   IMINE_CHECK(compute.backend == GemmBackend::kOneDnn || compute.precision == Precision::kFp32)
       << "--precision bf16 needs the onednn backend";
-  const int local_ranks = ranks_on_this_node(comm);
+  // One thread per rank is always allowed: oversubscribing ranks (mpirun --oversubscribe) is the
+  // user's explicit choice; extra GEMM threads on top of that only slow everything down.
+  const int local_ranks = threads > 1 ? ranks_on_this_node(comm) : 1;
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   IMINE_CHECK(local_ranks * threads <= cores)
       << local_ranks << " ranks x " << threads_option << " " << threads

@@ -10,8 +10,8 @@ namespace imine {
 
 class Communicator;
 
-// Collective (counts the ranks sharing this node). Checks that ranks x threads fit this node's
-// cores and this rank's CPU affinity (oversubscribed GEMM threads only slow everything down),
+// Collective (counts the ranks sharing this node). With threads > 1, checks that ranks x
+// threads fit this node's cores and this rank's CPU affinity (oversubscribed GEMM threads only slow everything down),
 // sets the GEMM thread count and returns the compute options. `threads_option` names the
 // option in error messages (--threads, --threads-per-rank).
 ComputeOptions setup_compute(int threads, const std::string& precision, const std::string& backend,
