@@ -36,41 +36,37 @@ int run_eval(const ParsedOptions& o, const std::vector<std::string>& positional,
   IMINE_CHECK(positional.empty()) << "eval: unexpected argument '" << positional[0] << "'";
   const std::string path = o.get_string("checkpoint"), data = o.get_string("data");
   const std::string split = o.get_string("split");
-  Checkpoint c = read_checkpoint(path);
-  Model model(model_spec_of(c));
-  load_params(c, &model);
-  NormStats norm(c.norm_mean.size());
-  norm.restore(c.norm_mean, c.norm_std);
-  Loss loss = Loss::from_name(loss_name_of(c));
-  InputSpec in = input_spec_of(c);
+  TrainedModel t(read_checkpoint(path));
+  const Checkpoint& c = t.checkpoint;
+  Loss loss = Loss::from_name(t.loss_name);
 
   DatasetSource src(data, comm.rank(), comm.size());
   IMINE_CHECK(src.catalog().category_names == c.category_names)
       << data << ": categories differ from those of " << path;
-  FeatureExtractor fx(src.catalog(), in.features);
-  const uint32_t buckets = static_cast<uint32_t>(in.item_idf.size());
-  LocalExamples ex = load_examples(src, fx, in.split, in.split_key, in.val_fraction,
-                                   in.test_fraction, buckets, split == "train");
+  FeatureExtractor fx(src.catalog(), t.input.features);
+  const uint32_t buckets = static_cast<uint32_t>(t.input.item_idf.size());
+  LocalExamples ex = load_examples(src, fx, t.input.split, t.input.split_key, t.input.val_fraction,
+                                   t.input.test_fraction, buckets, split == "train");
   ExampleSet& set = split == "train" ? ex.train : split == "validation" ? ex.validation : ex.test;
-  for (int col : in.selection) {
+  for (int col : t.input.selection) {
     IMINE_CHECK(col >= 0 && static_cast<size_t>(col) < fx.dim())
         << data << ": selected feature " << col << " is outside the " << fx.dim()
         << " features of this dataset";
   }
-  select_columns(&set, in.selection);
-  IMINE_CHECK(set.dim == static_cast<size_t>(model.spec().input_dim))
+  select_columns(&set, t.input.selection);
+  IMINE_CHECK(set.dim == static_cast<size_t>(t.model.spec().input_dim))
       << data << ": this dataset gives " << set.dim << " features, " << path << " expects "
-      << model.spec().input_dim;
-  normalise_rows(&set, norm);
-  if (buckets > 0) apply_tfidf(in.item_idf, &set.items);
+      << t.model.spec().input_dim;
+  normalise_rows(&set, t.norm);
+  if (buckets > 0) apply_tfidf(t.input.item_idf, &set.items);
 
   int64_t n = static_cast<int64_t>(set.size());
   comm.allreduce_sum(&n, 1);
   IMINE_CHECK(n > 0) << data << ": no " << split << " users to evaluate";
   std::vector<float> popularity(c.category_popularity.begin(), c.category_popularity.end());
   const int k = static_cast<int>(o.get_int("k"));
-  Validator validator(set, popularity, k, o.get_int("max-users"), in.split_key, comm);
-  EvalResult r = validator.evaluate(model, loss);
+  Validator validator(set, popularity, k, o.get_int("max-users"), t.input.split_key, comm);
+  EvalResult r = validator.evaluate(t.model, loss);
   if (comm.is_root()) {
     if (o.get_bool("json")) {
       std::ostringstream line;

@@ -210,29 +210,25 @@ int run_eval_policy(const ParsedOptions& o, const std::vector<std::string>& posi
     if (ckpt.empty()) ckpt = labels.checkpoint;
   }
   IMINE_CHECK(!ckpt.empty()) << "eval-policy: option --checkpoint is required with --sweep";
-  Checkpoint c = read_checkpoint(ckpt);
-  Model model(model_spec_of(c));
-  load_params(c, &model);
-  NormStats norm(c.norm_mean.size());
-  norm.restore(c.norm_mean, c.norm_std);
-  Loss loss = Loss::from_name(loss_name_of(c));
-  InputSpec in = input_spec_of(c);
+  TrainedModel t(read_checkpoint(ckpt));
+  const Checkpoint& c = t.checkpoint;
+  Loss loss = Loss::from_name(t.loss_name);
   PosteriorHead head = posterior_head_of(c);
   const std::string data = o.get_string("data");
   DatasetSource src(data, comm.rank(), comm.size());
   IMINE_CHECK(src.catalog().category_names == c.category_names)
       << data << ": categories differ from those of " << ckpt;
   ScoringInputs si;
-  si.model = &model;
+  si.model = &t.model;
   si.loss = &loss;
-  si.norm = &norm;
-  si.features = in.features;
-  si.selection = in.selection;
-  si.item_idf = in.item_idf;
+  si.norm = &t.norm;
+  si.features = t.input.features;
+  si.selection = t.input.selection;
+  si.item_idf = t.input.item_idf;
   si.head = head.empty() ? nullptr : &head;
-  si.window = in.split;
+  si.window = t.input.split;
   ChunkScorer scorer(src.catalog(), si, data);
-  const EvalUsers e = collect(src, scorer, in, o.get_string("users"));
+  const EvalUsers e = collect(src, scorer, t.input, o.get_string("users"));
   if (sweep) return run_sweep(o, e, comm);
 
   const int C = scorer.num_categories(), k = static_cast<int>(labels.k);

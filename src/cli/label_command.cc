@@ -92,22 +92,19 @@ int run_label(const ParsedOptions& o, const std::vector<std::string>& positional
   job.policy = policy_from_options(o);
   job.seed = static_cast<uint64_t>(o.get_int("seed"));
   if (o.was_set("explore-budget")) job.explore_budget = o.get_float("explore-budget");
-  Checkpoint c = read_checkpoint(job.checkpoint_path);
+  TrainedModel t(read_checkpoint(job.checkpoint_path));
+  const Checkpoint& c = t.checkpoint;
   job.checkpoint_step = c.step;
-  Model model(model_spec_of(c));
-  load_params(c, &model);
-  NormStats norm(c.norm_mean.size());
-  norm.restore(c.norm_mean, c.norm_std);
-  Loss loss = Loss::from_name(loss_name_of(c));
+  Loss loss = Loss::from_name(t.loss_name);
   DatasetSource src(o.get_string("data"), comm.rank(), comm.size());
   IMINE_CHECK(src.catalog().category_names == c.category_names)
       << o.get_string("data") << ": categories differ from those of " << job.checkpoint_path;
-  InputSpec in = input_spec_of(c);
+  const InputSpec& in = t.input;
   PosteriorHead head = posterior_head_of(c);
   job.head = &head;
   if (o.get_string("window") == "input") job.window = in.split;
   enter_phase(Phase::kLabels, job.checkpoint_step);  // a fault point, as in train
-  write_labels(job, src, model, loss, norm, in.features, in.selection, in.item_idf, comm);
+  write_labels(job, src, t.model, loss, t.norm, in.features, in.selection, in.item_idf, comm);
   return 0;
 }
 

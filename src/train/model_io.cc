@@ -1,6 +1,7 @@
 #include "imine/train/model_io.h"
 
 #include <sstream>
+#include <utility>
 
 #include "imine/util/error.h"
 
@@ -237,6 +238,16 @@ void load_optimizer(const Checkpoint& c, const Model& model, Optimizer* opt) {
     }
   }
   opt->set_t(c.optimizer_step);
+}
+
+TrainedModel::TrainedModel(Checkpoint c)
+    : checkpoint(std::move(c)),
+      model(model_spec_of(checkpoint)),
+      norm(checkpoint.norm_mean.size()),
+      input(input_spec_of(checkpoint)),
+      loss_name(loss_name_of(checkpoint)) {
+  load_params(checkpoint, &model);
+  norm.restore(checkpoint.norm_mean, checkpoint.norm_std);
 }
 
 }  // namespace imine

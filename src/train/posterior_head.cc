@@ -99,21 +99,17 @@ void add_posterior_head(const std::string& checkpoint_path, const std::string& d
     }
     return;
   }
-  Checkpoint c = read_checkpoint(checkpoint_path);
-  Model model(model_spec_of(c));
-  load_params(c, &model);
-  NormStats norm(c.norm_mean.size());
-  norm.restore(c.norm_mean, c.norm_std);
-  InputSpec in = input_spec_of(c);
+  TrainedModel t(read_checkpoint(checkpoint_path));
+  Checkpoint& c = t.checkpoint;
   DatasetSource src(data, comm.rank(), comm.size());
-  FeatureExtractor fx(src.catalog(), in.features);
-  const uint32_t buckets = static_cast<uint32_t>(in.item_idf.size());
-  LocalExamples ex =
-      load_examples(src, fx, in.split, in.split_key, in.val_fraction, in.test_fraction, buckets);
-  select_columns(&ex.train, in.selection);
-  normalise_rows(&ex.train, norm);
-  if (buckets > 0) apply_tfidf(in.item_idf, &ex.train.items);
-  PosteriorHead head = fit_posterior_head(model, ex.train, lambda, comm);
+  FeatureExtractor fx(src.catalog(), t.input.features);
+  const uint32_t buckets = static_cast<uint32_t>(t.input.item_idf.size());
+  LocalExamples ex = load_examples(src, fx, t.input.split, t.input.split_key, t.input.val_fraction,
+                                   t.input.test_fraction, buckets);
+  select_columns(&ex.train, t.input.selection);
+  normalise_rows(&ex.train, t.norm);
+  if (buckets > 0) apply_tfidf(t.input.item_idf, &ex.train.items);
+  PosteriorHead head = fit_posterior_head(t.model, ex.train, lambda, comm);
   store_posterior_head(head, &c);
   if (comm.is_root()) {
     write_checkpoint(checkpoint_path, c);

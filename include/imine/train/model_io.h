@@ -56,6 +56,17 @@ InputSpec input_spec_of(const Checkpoint& c);
 
 // Copies the checkpoint's layers into the model's flat parameters (shapes must agree).
 void load_params(const Checkpoint& c, Model* model);
+
+// A checkpoint made ready to score users (eval, label, eval-policy, the posterior pass): the
+// model with its weights, the normalisation and how it reads a dataset.
+struct TrainedModel {
+  explicit TrainedModel(Checkpoint c);
+  Checkpoint checkpoint;
+  Model model;
+  NormStats norm;
+  InputSpec input;
+  std::string loss_name;
+};
 // Restores optimizer vectors and step count (names and sizes must agree). The checkpoint holds
 // them packed in param_slices() order (no alignment padding); padding stays zero.
 void load_optimizer(const Checkpoint& c, const Model& model, Optimizer* opt);
