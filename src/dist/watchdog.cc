@@ -5,6 +5,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <utility>
 #include <vector>
@@ -38,6 +39,10 @@ constexpr int32_t kArmed = 1;
 constexpr int32_t kStopping = 2;
 constexpr double kPollSeconds = 0.02;
 constexpr double kNonRootGraceSeconds = 5.0;
+// Besides the allgather, every round each rank sends rank 0 a point-to-point "present" message
+// on this tag: when a round stays open, the ones that did not arrive name the ranks rank 0
+// cannot hear from (the allgather alone only says that someone is missing).
+constexpr int kPresenceTag = 7;
 
 std::atomic<Watchdog*> g_process{nullptr};
 
@@ -68,6 +73,18 @@ Watchdog::Watchdog(const Communicator& comm, WatchdogOptions options)
   MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
   MPI_Comm_rank(comm_, &rank_);
   MPI_Comm_size(comm_, &size_);
+  // Host names, to say which machine a stuck or unreachable rank is on.
+  std::vector<char> names(static_cast<size_t>(size_) * MPI_MAX_PROCESSOR_NAME, '\0');
+  char mine[MPI_MAX_PROCESSOR_NAME] = {};
+  int len = 0;
+  MPI_Get_processor_name(mine, &len);
+  MPI_Allgather(mine, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, names.data(), MPI_MAX_PROCESSOR_NAME,
+                MPI_CHAR, comm_);
+  for (int r = 0; r < size_; ++r) {
+    const char* n = names.data() + static_cast<size_t>(r) * MPI_MAX_PROCESSOR_NAME;
+    hosts_.emplace_back(n, strnlen(n, MPI_MAX_PROCESSOR_NAME));
+    multi_host_ = multi_host_ || hosts_.back() != hosts_.front();
+  }
   Watchdog* none = nullptr;
   g_process.compare_exchange_strong(none, this);
   thread_ = std::thread([this] { multiple_ ? run_exchange() : run_local(); });
@@ -107,6 +124,12 @@ Watchdog::Beat Watchdog::my_beat() const {
   b.age = monotonic_seconds() - std::max(m.since_seconds, armed_at_.load());
   b.flags = b.timeout > 0 ? kArmed : 0;
   return b;
+}
+
+std::string Watchdog::rank_name(int r) const {
+  std::string s = "rank " + std::to_string(r);
+  if (multi_host_) s += " [host " + hosts_[static_cast<size_t>(r)] + "]";
+  return s;
 }
 
 bool Watchdog::wait_or_stop(double seconds) {
@@ -151,7 +174,7 @@ void Watchdog::judge(const Beat* beats, int n) {
   std::string msg = "watchdog: no progress for " + seconds_text(limit) + " s; last seen: ";
   for (int r = 0; r < n; ++r) {
     const Beat& b = beats[r];
-    msg += (r ? ", rank " : "rank ") + std::to_string(r) + " ";
+    msg += (r ? ", " : "") + rank_name(r) + " ";
     if (b.flags & kStopping) {
       msg += "finished";
       continue;
@@ -168,6 +191,9 @@ void Watchdog::judge(const Beat* beats, int n) {
 void Watchdog::run_exchange() {
   std::vector<Beat> table(static_cast<size_t>(size_)), last(static_cast<size_t>(size_));
   bool have_last = false;
+  // Like table, these outlive every round (a request is only ever pending within one).
+  std::vector<MPI_Request> presence(rank_ == 0 ? static_cast<size_t>(size_) : 1, MPI_REQUEST_NULL);
+  std::vector<char> present(presence.size(), 0), heard(presence.size(), 0);
   for (;;) {
     bool stopping;
     {
@@ -176,6 +202,26 @@ void Watchdog::run_exchange() {
     }
     Beat mine = my_beat();
     if (stopping) mine.flags |= kStopping;
+    // Presence messages of this round (kPresenceTag): rank 0 receives one from every rank.
+    std::fill(heard.begin(), heard.end(), 0);
+    bool presence_ok = true;
+    for (int r = 1; rank_ == 0 && r < size_; ++r) {
+      presence_ok =
+          presence_ok && MPI_Irecv(&present[static_cast<size_t>(r)], 1, MPI_CHAR, r, kPresenceTag,
+                                   comm_, &presence[static_cast<size_t>(r)]) == MPI_SUCCESS;
+    }
+    if (rank_ != 0) {
+      presence_ok =
+          MPI_Isend(&present[0], 1, MPI_CHAR, 0, kPresenceTag, comm_, &presence[0]) == MPI_SUCCESS;
+    }
+    if (!presence_ok) {
+      log_line("watchdog: presence message failed; watching this rank only");
+      run_local();
+      return;
+    }
+    // Rank 0 hears itself; a non-root rank's one entry is its own send, which must complete
+    // before the next round reuses the request.
+    if (rank_ == 0) heard[0] = 1;
     MPI_Request req = MPI_REQUEST_NULL;
     if (MPI_Iallgather(&mine, sizeof(Beat), MPI_BYTE, table.data(), sizeof(Beat), MPI_BYTE, comm_,
                        &req) != MPI_SUCCESS) {
@@ -186,12 +232,20 @@ void Watchdog::run_exchange() {
     const double posted = monotonic_seconds();
     for (;;) {
       int done = 0;
-      if (MPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) {
+      bool ok = MPI_Test(&req, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS;
+      bool all_heard = true;
+      for (size_t r = 0; r < presence.size(); ++r) {
+        int arrived = 0;  // a completed (null) request tests as arrived again
+        ok = ok && MPI_Test(&presence[r], &arrived, MPI_STATUS_IGNORE) == MPI_SUCCESS;
+        heard[r] = static_cast<char>(heard[r] || arrived);
+        all_heard = all_heard && heard[r];
+      }
+      if (!ok) {
         log_line("watchdog: MPI_Test failed; watching this rank only");
         run_local();
         return;
       }
-      if (done) break;
+      if (done && all_heard) break;
       {
         std::lock_guard<std::mutex> lock(mutex_);
         if (abandon_) return;
@@ -201,10 +255,19 @@ void Watchdog::run_exchange() {
           sticky_timeout_.load() + 4 * options_.period_seconds + (rank_ ? kNonRootGraceSeconds : 0);
       const double open = monotonic_seconds() - posted;
       if (sticky_timeout_.load() > 0 && open > limit && !fired_.load()) {
-        std::string msg = "watchdog: no heartbeat round completed for " + seconds_text(open) +
-                          " s: some rank's process is frozen or gone; last seen:";
+        std::string msg =
+            "watchdog: no heartbeat round completed for " + seconds_text(open) + " s: ";
+        std::string missing;
+        for (int r = 1; rank_ == 0 && r < size_; ++r) {
+          if (!heard[static_cast<size_t>(r)])
+            missing += (missing.empty() ? "" : ", ") + rank_name(r);
+        }
+        msg += missing.empty() ? "some rank's process is frozen or gone"
+                               : "no heartbeat from " + missing +
+                                     " (host unreachable, or process frozen or gone)";
+        msg += "; last seen:";
         for (int r = 0; have_last && r < size_; ++r) {
-          msg += (r ? ", rank " : " rank ") + std::to_string(r) + " " +
+          msg += (r ? ", " : " ") + rank_name(r) + " " +
                  phase_name(static_cast<Phase>(last[r].phase)) + " step " +
                  std::to_string(last[r].step) + " (" + seconds_text(last[r].age) + " s)";
         }

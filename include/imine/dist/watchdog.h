@@ -7,7 +7,10 @@
 // One Watchdog lives for the whole process (main.cc): constructed after MPI init, destroyed
 // before finalize. It is inert until armed; commands arm it for their duration with a scoped
 // WatchdogArm (train: --step-timeout). Calling enter_phase() again, even with the same phase
-// and step, counts as progress, so a long loop can keep itself alive.
+// and step, counts as progress, so a long loop can keep itself alive. When the ranks run on
+// more than one host, each rank is named with its host ("rank 3 [host node7]"), and a heartbeat
+// round that never completes names the ranks whose heartbeat did not reach rank 0 (a host cut
+// off, or a process frozen or gone).
 #pragma once
 
 #include <mpi.h>
@@ -18,6 +21,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace imine {
 
@@ -61,6 +65,8 @@ class Watchdog {
   void judge(const Beat* beats, int n);
   void report(const std::string& message);
   bool wait_or_stop(double seconds);
+  // "rank R", plus " [host H]" when the job spans more than one host.
+  std::string rank_name(int r) const;
 
   WatchdogOptions options_;
   MPI_Comm comm_ = MPI_COMM_NULL;
@@ -76,6 +82,8 @@ class Watchdog {
   bool stop_ = false;
   bool abandon_ = false;  // stop without the collective stopping round
   std::thread thread_;
+  std::vector<std::string> hosts_;  // MPI_Get_processor_name of every rank
+  bool multi_host_ = false;
 };
 
 // Arms the process's watchdog for a scope (no-op without one, or with timeout <= 0).
