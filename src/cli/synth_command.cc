@@ -29,6 +29,10 @@ OptionTable synth_options() {
   t.add_int("archetypes", 12, "User archetypes (groups of co-occurring interests)")
       .range(1, 1 << 16);
   t.add_float("drift-fraction", 0.3, "Share of users who develop a new interest late").range(0, 1);
+  t.add_float("drift-outside-fraction", 0.0,
+              "Of those, the share whose new interest lies outside their archetype (not "
+              "predictable from similar users; 0: always inside)")
+      .range(0, 1);
   t.add_float("mean-events", 40, "Mean events per user (heavy-tailed)").range(1, 1e6);
   t.add_int("min-events", 5, "Fewest events per user").range(1, 1 << 24);
   t.add_int("max-events", 2000, "Most events per user").range(1, 1 << 24);
@@ -60,6 +64,7 @@ int run_synth(const ParsedOptions& o, const std::vector<std::string>& positional
   cfg.categories = static_cast<uint32_t>(o.get_int("categories"));
   cfg.archetypes = static_cast<uint32_t>(o.get_int("archetypes"));
   cfg.drift_fraction = o.get_float("drift-fraction");
+  cfg.drift_outside_fraction = o.get_float("drift-outside-fraction");
   cfg.mean_events = o.get_float("mean-events");
   cfg.min_events = static_cast<uint32_t>(o.get_int("min-events"));
   cfg.max_events = static_cast<uint32_t>(o.get_int("max-events"));

@@ -41,6 +41,7 @@ void SynthConfig::validate() const {
       << "synth config: categories_per_archetype = " << categories_per_archetype
       << " must be in [2, min(categories, 64)]";
   check_fraction(drift_fraction, "drift_fraction");
+  check_fraction(drift_outside_fraction, "drift_outside_fraction");
   check_fraction(multi_category_fraction, "multi_category_fraction");
   check_fraction(noise_fraction, "noise_fraction");
   IMINE_CHECK(min_events >= 1) << "synth config: min_events must be at least 1";

@@ -71,6 +71,22 @@ bool has_category(const std::vector<Interest>& interests, uint32_t c) {
   return false;
 }
 
+// A category outside the archetype that the user does not have, by rejection (bounded tries:
+// false when the archetype and the user's interests cover nearly every category).
+bool pick_outside_category(const std::vector<Interest>& interests, const Archetype& arch,
+                           uint32_t categories, Rng& rng, uint32_t* out) {
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    const auto c = static_cast<uint32_t>(rng.below(categories));
+    if (has_category(interests, c)) continue;
+    if (std::find(arch.categories.begin(), arch.categories.end(), c) != arch.categories.end()) {
+      continue;
+    }
+    *out = c;
+    return true;
+  }
+  return false;
+}
+
 void push_event(UserChunk* out, uint32_t item, EventType type) {
   out->items.push_back(item);
   out->types.push_back(type);
@@ -126,16 +142,21 @@ void generate_user(const SynthModel& model, uint64_t index, Scratch& s, UserChun
     for (Interest& i : s.interests) i.*end /= total;
   }
 
-  // Drift: one more archetype category the user does not have, adopted late.
+  // Drift: one more category the user does not have, adopted late; from the archetype unless
+  // --drift-outside-fraction sends it outside.
   uint32_t drift_category = 0;
   bool drifts = false;
   if (rng.uniform() < cfg.drift_fraction) {
+    // Drawn only when enabled, so datasets without outside drift stay exactly as they were.
+    if (cfg.drift_outside_fraction > 0.0 && rng.uniform() < cfg.drift_outside_fraction) {
+      drifts = pick_outside_category(s.interests, arch, cfg.categories, rng, &drift_category);
+    }
     double candidates_sum = 0.0;
-    for (uint32_t j = 0; j < K; ++j) {
+    for (uint32_t j = 0; j < K && !drifts; ++j) {
       s.remaining[j] = has_category(s.interests, arch.categories[j]) ? 0.0 : arch.weights[j];
       candidates_sum += s.remaining[j];
     }
-    if (candidates_sum > 0.0) {
+    if (!drifts && candidates_sum > 0.0) {
       drifts = true;
       drift_category = arch.categories[draw_weighted(s.remaining, candidates_sum, rng)];
     }

@@ -233,6 +233,31 @@ TEST(SynthGenerator, NewInterestsShowUpLate) {
 }
 
 // Fraction of user pairs with the same most-viewed category.
+// Drifted interests come from the user's archetype unless --drift-outside-fraction sends them
+// outside it; either way they are categories the user did not have.
+TEST(SynthGenerator, DriftOutsideFractionMovesNewInterestsOutOfTheArchetype) {
+  for (double outside : {0.0, 1.0}) {
+    SynthConfig cfg = test_config(2000);
+    cfg.drift_fraction = 0.5;
+    cfg.drift_outside_fraction = outside;
+    Fixture f(cfg);
+    UserChunk c;
+    generate_users(f.model, 0, f.cfg.users, &c);
+    size_t news = 0, in_archetype = 0;
+    for (size_t u = 0; u < c.num_users(); ++u) {
+      const auto& arch = f.model.archetypes()[synth_user_archetype(f.model, u)].categories;
+      for (size_t j = c.truth_offsets[u]; j < c.truth_offsets[u + 1]; ++j) {
+        if (!c.truth_is_new[j]) continue;
+        ++news;
+        in_archetype +=
+            std::find(arch.begin(), arch.end(), c.truth_category[j]) != arch.end() ? 1 : 0;
+      }
+    }
+    ASSERT_GT(news, 800u) << "outside " << outside;
+    EXPECT_EQ(in_archetype, outside == 0.0 ? news : 0u) << "outside " << outside;
+  }
+}
+
 TEST(SynthGenerator, UsersOfAnArchetypeShareTopCategories) {
   Fixture f(test_config(2000));
   UserChunk c;

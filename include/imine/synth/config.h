@@ -20,6 +20,9 @@ struct SynthConfig {
   uint32_t categories_per_archetype = 6;
   // Share of users who develop a new (archetype) interest late in their history.
   double drift_fraction = 0.3;
+  // Of the drifting users, the share whose new interest lies outside their archetype (any
+  // category they do not have): serendipity their history cannot predict. 0 = archetype only.
+  double drift_outside_fraction = 0.0;
   // Events per user: lognormal with this mean and log-space sigma, clamped to the bounds.
   double mean_events = 40.0;
   double activity_sigma = 1.0;
