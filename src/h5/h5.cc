@@ -173,6 +173,30 @@ Dataset::Dataset(const File& f, const std::string& path) : where_(h5::where(f, p
   IMINE_CHECK(rank >= 0 && rank <= 8) << where_ << ": unreadable dataspace";
   dims_.resize(static_cast<size_t>(rank));
   H5Sget_simple_extent_dims(space.id(), dims_.data(), nullptr);
+  check_storage();
+}
+
+// libhdf5 1.10 trusts a compact or contiguous layout to store the whole dataspace: a forged
+// file whose compact storage is smaller than the extent made H5Dread copy from a null buffer
+// (found by the shard fuzzer). imine writes every such dataset in full, so any shortfall is
+// corruption. Chunked storage is exempt: its size is after compression.
+void Dataset::check_storage() const {
+  Handle dcpl(H5Dget_create_plist(handle_.id()), H5Pclose);
+  IMINE_CHECK(dcpl.id() >= 0) << where_ << ": unreadable creation properties";
+  const H5D_layout_t layout = H5Pget_layout(dcpl.id());
+  IMINE_CHECK(layout == H5D_COMPACT || layout == H5D_CONTIGUOUS || layout == H5D_CHUNKED)
+      << where_ << ": unsupported storage layout";
+  if (layout == H5D_CHUNKED) return;
+  Handle type(H5Dget_type(handle_.id()), H5Tclose);
+  IMINE_CHECK(type.id() >= 0) << where_ << ": unreadable element type";
+  const size_t element = H5Tget_size(type.id());
+  const uint64_t n = num_elements();
+  IMINE_CHECK(element > 0 && (n == 0 || element <= (uint64_t{1} << 62) / n))
+      << where_ << ": absurd dimensions";
+  const uint64_t need = n * element;
+  const uint64_t have = H5Dget_storage_size(handle_.id());
+  IMINE_CHECK(have >= need) << where_ << ": stored data (" << have << " bytes) is shorter than its "
+                            << "dimensions need (" << need << " bytes)";
 }
 
 uint64_t Dataset::num_elements() const {

@@ -129,6 +129,8 @@ class Dataset {
 
  private:
   void check_type(H5T_class_t cls, size_t size, bool is_signed) const;
+  void check_storage() const;
+
   Handle handle_;
   std::vector<hsize_t> dims_;
   std::string where_;
