@@ -30,20 +30,10 @@ rank_pid() {
 # kill_rank_and_wait MARK RANK JOBPID SECONDS: SIGKILLs that rank, then waits at most SECONDS
 # for the job (mpirun, JOBPID) to end; sets rc (its exit code) and ms (time after the kill).
 kill_rank_and_wait() {
-  local mark="$1" rank="$2" job="$3" limit="$4" pid start i
+  local mark="$1" rank="$2" job="$3" limit="$4" pid
   pid=$(rank_pid "$mark" "$rank") || { kill -9 "$job"; fail "no process for rank $rank of $mark"; }
-  start=$(date +%s%N)
   kill -9 "$pid"
-  for i in $(seq 1 $((limit * 20))); do
-    kill -0 "$job" 2>/dev/null || break
-    sleep 0.05
-  done
-  ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  if kill -0 "$job" 2>/dev/null; then
-    kill -9 "$job"
-    fail "the job was still running $limit s after rank $rank was killed"
-  fi
-  rc=0; wait "$job" || rc=$?
+  wait_job "$job" "$limit" "after rank $rank was killed"
 }
 
 # check_complete DIR: every imine output under its final name in DIR (checkpoints, best.h5,

@@ -25,3 +25,22 @@ run_np() {
 }
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# wait_job JOBPID SECONDS [WHAT]: waits at most SECONDS for a background job; sets rc (its exit
+# code) and ms (time waited). A job still running then is killed and fails the test, saying
+# "the job was still running SECONDS s WHAT" (default "later").
+wait_job() {
+  local job="$1" limit="$2" what="${3:-later}" start i
+  start=$(date +%s%N)
+  for i in $(seq 1 $((limit * 20))); do
+    kill -0 "$job" 2> /dev/null || break
+    sleep 0.05
+  done
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  if kill -0 "$job" 2> /dev/null; then
+    kill -9 "$job"
+    fail "the job was still running $limit s $what"
+  fi
+  rc=0
+  wait "$job" || rc=$?
+}

@@ -62,24 +62,6 @@ wait_for_file() {
   fail "$1 did not appear within $2 s"
 }
 
-# wait_job JOBPID SECONDS: waits at most SECONDS for a background job; sets rc and ms (time
-# waited). A job still running then is killed and fails the test.
-wait_job() {
-  local job="$1" limit="$2" start i
-  start=$(date +%s%N)
-  for i in $(seq 1 $((limit * 20))); do
-    kill -0 "$job" 2> /dev/null || break
-    sleep 0.05
-  done
-  ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  if kill -0 "$job" 2> /dev/null; then
-    kill -9 "$job"
-    fail "the job was still running $limit s later"
-  fi
-  rc=0
-  wait "$job" || rc=$?
-}
-
 # host_addr I: host I's address (line I of the hostfile).
 host_addr() { sed -n "${1}s/ .*//p" "$HOSTFILE"; }
 
