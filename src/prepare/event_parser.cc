@@ -8,11 +8,41 @@
 
 namespace imine {
 
+namespace {
+
+uint64_t short_word(std::string_view s) {
+  uint64_t w = 0;
+  for (size_t i = 0; i < s.size(); ++i) w |= uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
+  return w;
+}
+
+}  // namespace
+
+int EventParser::find_type(std::string_view t) const {
+  if (t.size() <= 8) {
+    // Only names of up to 8 bytes can equal t; they are all in short_types_, in map order.
+    const uint64_t w = short_word(t);
+    for (const ShortType& s : short_types_) {
+      if (s.word == w && s.len == t.size()) return s.type;
+    }
+    return -1;
+  }
+  for (const auto& [name, type] : type_map_) {
+    if (name == t) return type;
+  }
+  return -1;
+}
+
 EventParser::EventParser(const PrepareConfig& c, const std::vector<std::string>& header)
     : delim_(c.format.delimiter),
       time_format_(c.time_format),
       type_map_(c.type_map.empty() ? default_type_map() : c.type_map),
       default_type_(c.default_type) {
+  // First match wins, as in the linear search of type_map_ (a name listed twice keeps its
+  // first type).
+  for (const auto& [name, type] : type_map_) {
+    if (name.size() <= 8) short_types_.push_back({short_word(name), name.size(), type});
+  }
   user_ = resolve_column(c.user_col, header, "--user-col");
   item_ = resolve_column(c.item_col, header, "--item-col");
   time_ = resolve_column(c.time_col, header, "--time-col");
@@ -34,6 +64,7 @@ EventParser::EventParser(const PrepareConfig& c, const std::vector<std::string>&
 }
 
 int EventParser::parse(std::string_view line, RawEvent* ev) {
+  scratch_.clear();
   if (!split_fields(line, delim_, &fields_, &scratch_)) return kDropBadQuote;
   if (exact_fields_ ? fields_.size() != exact_fields_ : fields_.size() < min_fields_) {
     return kDropFieldCount;
@@ -54,11 +85,9 @@ int EventParser::parse(std::string_view line, RawEvent* ev) {
   }
   ev->type = default_type_;
   if (type_ >= 0) {
-    std::string_view t = fields_[static_cast<size_t>(type_)];
-    auto it = std::find_if(type_map_.begin(), type_map_.end(),
-                           [&](const auto& p) { return p.first == t; });
-    if (it == type_map_.end()) return kDropUnknownType;
-    ev->type = it->second;
+    const int t = find_type(fields_[static_cast<size_t>(type_)]);
+    if (t < 0) return kDropUnknownType;
+    ev->type = static_cast<uint8_t>(t);
   }
   ev->category = category_ >= 0 ? fields_[static_cast<size_t>(category_)] : std::string_view();
   return -1;
@@ -79,12 +108,13 @@ std::vector<std::string> parse_header(const std::string& line, char delimiter) {
 
 namespace {
 
-// Good lines wait in a small batch with their keys copied out of the reader's buffer (which
-// moves when it refills), so the user and item table slots of the whole batch can be
-// prefetched before any lookup: with millions of users every lookup is a cache miss, and
-// overlapping them roughly halved the parse phase. Lines are still consumed in input order.
+// Good lines wait in a small batch so that the user and item table slots of the whole batch
+// can be prefetched before any lookup: with millions of users every lookup is a cache miss,
+// and overlapping them roughly halved the parse phase. The keys are views into the reader's
+// buffer, so the batch is flushed before the reader refills it (and after a line whose fields
+// were unquoted into the parser's scratch). Lines are still consumed in input order.
 struct PendingEvent {
-  uint32_t user, user_len, item, item_len, category, category_len;  // offsets into the arena
+  std::string_view user, item, category;
   uint64_t user_hash, item_hash;
   int64_t time;
   uint8_t type;
@@ -98,56 +128,78 @@ void parse_pieces(const PrepareConfig& config, const std::vector<InputPiece>& pi
                   const std::vector<std::vector<std::string>>& headers,
                   const Pseudonymizer& pseudonym, size_t budget_bytes, ParsedLocal* out) {
   out->lines_in_file.assign(config.inputs.size(), 0);
-  std::vector<uint32_t> last_category;       // per local item: the last category seen, to skip
   std::unordered_map<uint64_t, bool> pairs;  // (item, category) pairs already recorded
   const bool split_categories = !config.category_delimiter.empty();
   const char cat_delim = split_categories ? config.category_delimiter[0] : '\0';
   // The cache's memory counts against the parse budget; the events get the rest.
   PseudonymCache user_pseudonym(pseudonym, budget_bytes / 4);
   std::vector<PendingEvent> batch;
-  std::string arena;
   batch.reserve(kBatchLines);
+  // Address space for about every line of the pieces (a line is rarely under 12 bytes), so the
+  // record array does not grow by copying; untouched pages cost nothing.
+  uint64_t piece_bytes = 0;
+  for (const InputPiece& piece : pieces) {
+    piece_bytes += piece.gzip ? 0 : piece.end - piece.begin;
+  }
+  out->events.reserve(static_cast<size_t>(std::min<uint64_t>(
+      piece_bytes / 12 + 1024, std::min(budget_bytes, reservable_bytes()) / sizeof(EventRecord))));
 
-  auto add_category = [&](uint32_t item, std::string_view name) {
-    // Most lines repeat their item's category: compare with it before a table lookup.
-    const uint32_t last = last_category[item];
-    if (name.empty() || (last != UINT32_MAX && out->categories.at(last) == name)) return;
+  // The item's slot payload is its last category + 1 (0: none yet): most lines repeat their
+  // item's category, and this compares with it without a second table lookup.
+  auto add_category = [&](uint32_t item, uint64_t* last, std::string_view name) {
+    if (name.empty() || (*last != 0 && out->categories.at(uint32_t(*last - 1)) == name)) return;
     const uint32_t c = out->categories.intern(name);
-    if (last_category[item] != c) {
-      last_category[item] = c;
+    if (*last != uint64_t{c} + 1) {
+      *last = uint64_t{c} + 1;
       const uint64_t key = (uint64_t{item} << 32) | c;
       if (pairs.emplace(key, true).second) out->item_category_pairs.push_back(key);
     }
   };
-  auto flush = [&](const InputPiece& piece) {
-    auto view = [&](uint32_t at, uint32_t len) { return std::string_view(arena.data() + at, len); };
-    for (PendingEvent& p : batch) {
-      p.user_hash = StringTable::hash(view(p.user, p.user_len));
-      p.item_hash = StringTable::hash(view(p.item, p.item_len));
+  // Two batches in flight: while one is looked up, the slots of the next (filled meanwhile)
+  // are being fetched, so each prefetch has a whole batch of parsing to arrive.
+  auto prefetch = [&](std::vector<PendingEvent>* b) {
+    for (PendingEvent& p : *b) {
+      p.user_hash = StringTable::hash(p.user);
+      p.item_hash = StringTable::hash(p.item);
       user_pseudonym.prefetch(p.user_hash);
       out->items.prefetch(p.item_hash);
     }
-    for (const PendingEvent& p : batch) {
+  };
+  auto process = [&](const InputPiece& piece, std::vector<PendingEvent>* b) {
+    for (const PendingEvent& p : *b) {
       bool added = false;
-      const uint32_t item = out->items.intern(view(p.item, p.item_len), p.item_hash, &added);
+      uint32_t item = 0;
+      uint64_t* last = out->items.intern_payload(p.item, p.item_hash, &added, &item);
       IMINE_CHECK(item < EventRecord::kMaxItems)
           << piece.path << ": more than " << EventRecord::kMaxItems << " distinct items";
-      if (added) last_category.push_back(UINT32_MAX);
-      std::string_view rest = view(p.category, p.category_len);
+      std::string_view rest = p.category;
       while (!rest.empty()) {
         const size_t cut = split_categories ? rest.find(cat_delim) : std::string_view::npos;
-        add_category(item, rest.substr(0, cut));
+        add_category(item, last, rest.substr(0, cut));
         if (cut == std::string_view::npos) break;
         rest.remove_prefix(cut + 1);
       }
-      const uint64_t user = user_pseudonym.get(view(p.user, p.user_len), p.user_hash);
+      const uint64_t user = user_pseudonym.get(p.user, p.user_hash);
       out->events.push({user, p.time, EventRecord::pack(item, p.type), p.weight});
       if (out->events.memory_bytes() + user_pseudonym.memory_bytes() > budget_bytes) {
         out->events.spill();
       }
     }
-    batch.clear();
-    arena.clear();
+    b->clear();
+  };
+  std::vector<PendingEvent> ready;  // prefetched, next to be processed
+  ready.reserve(kBatchLines);
+  // A full batch: start its prefetches, then look up the previous one.
+  auto rotate = [&](const InputPiece& piece) {
+    prefetch(&batch);
+    process(piece, &ready);
+    ready.swap(batch);
+  };
+  // Everything pending, in order (before the reader may move its buffer).
+  auto flush = [&](const InputPiece& piece) {
+    prefetch(&batch);
+    process(piece, &ready);
+    process(piece, &batch);
   };
 
   for (const InputPiece& piece : pieces) {
@@ -158,7 +210,12 @@ void parse_pieces(const PrepareConfig& config, const std::vector<InputPiece>& pi
     bool too_long = false;
     if (config.format.header && piece.begin == 0) reader.next(&line, &too_long);  // the header
     RawEvent ev;
-    while (reader.next(&line, &too_long)) {
+    while (true) {
+      too_long = false;
+      if (!reader.next_buffered(&line)) {
+        flush(piece);  // the reader may move its buffer now
+        if (!reader.next(&line, &too_long)) break;
+      }
       ++out->rows_read;
       int bad = too_long ? kDropTooLong : parser.parse(line, &ev);
       if (bad >= 0) {
@@ -171,23 +228,12 @@ void parse_pieces(const PrepareConfig& config, const std::vector<InputPiece>& pi
         }
         continue;
       }
-      auto keep = [&](std::string_view s) {
-        const auto at = static_cast<uint32_t>(arena.size());
-        arena.append(s.data(), s.size());
-        return at;
-      };
-      PendingEvent p{};
-      p.user = keep(ev.user);
-      p.user_len = static_cast<uint32_t>(ev.user.size());
-      p.item = keep(ev.item);
-      p.item_len = static_cast<uint32_t>(ev.item.size());
-      p.category = keep(ev.category);
-      p.category_len = static_cast<uint32_t>(ev.category.size());
-      p.time = ev.time;
-      p.type = ev.type;
-      p.weight = ev.weight;
-      batch.push_back(p);
-      if (batch.size() == kBatchLines) flush(piece);
+      batch.push_back({ev.user, ev.item, ev.category, 0, 0, ev.time, ev.type, ev.weight});
+      if (parser.used_scratch()) {
+        flush(piece);
+      } else if (batch.size() == kBatchLines) {
+        rotate(piece);
+      }
     }
     flush(piece);
     out->lines_in_file[static_cast<size_t>(piece.file)] += reader.lines();

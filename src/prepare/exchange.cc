@@ -2,6 +2,7 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "imine/util/error.h"
@@ -75,6 +76,34 @@ std::vector<uint64_t> allgather_u64(const Communicator& comm, const std::vector<
   return all;
 }
 
+std::vector<uint64_t> count_incoming(const Communicator& comm, const SpillBuffer& local,
+                                     const std::vector<uint32_t>& item_map, int64_t shards) {
+  const int np = comm.size();
+  const auto unp = static_cast<uint64_t>(np);
+  const ShardMap map(shards, np);
+  const uint64_t most_local = (static_cast<uint64_t>(shards) + unp - 1) / unp;
+  IMINE_CHECK(most_local < (uint64_t{1} << 31))
+      << "prepare: too many shards per rank (" << most_local << ")";
+  const auto per_rank = static_cast<size_t>(most_local);
+  std::vector<uint64_t> counts(per_rank * unp, 0);
+  local.for_each_block(size_t{1} << 20, [&](const EventRecord* r, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      if (item_map[r[i].item()] == kNoItem) continue;
+      ++counts[static_cast<size_t>(map.rank(r[i].user)) * per_rank +
+               static_cast<size_t>(map.local(r[i].user))];
+    }
+  });
+  std::vector<uint64_t> mine(per_rank);
+  MPI_Reduce_scatter_block(counts.data(), mine.data(), static_cast<int>(per_rank), MPI_UINT64_T,
+                           MPI_SUM, comm.comm());
+  const auto rank = static_cast<uint64_t>(comm.rank());
+  const uint64_t num_local = rank < static_cast<uint64_t>(shards)
+                                 ? (static_cast<uint64_t>(shards) - rank + unp - 1) / unp
+                                 : 0;
+  mine.resize(static_cast<size_t>(num_local));
+  return mine;
+}
+
 void exchange_events(const Communicator& comm, const SpillBuffer& local,
                      const std::vector<uint32_t>& item_map, int64_t shards, size_t block,
                      uint64_t* unknown,
@@ -87,28 +116,39 @@ void exchange_events(const Communicator& comm, const SpillBuffer& local,
       static_cast<int64_t>((local.spilled() + block - 1) / block + (in_memory + block - 1) / block);
   const int64_t rounds = comm.allreduce_max(my_rounds);
   RecordType type;
-  std::vector<std::vector<EventRecord>> out(unp);
-  std::vector<EventRecord> send, recv;
-  std::vector<int> send_counts(unp), recv_counts(unp);
+  // Each round counts the records per destination, then places them straight into the send
+  // buffer (one copy, no per-destination vectors); buffers keep their capacity across rounds.
+  const ShardMap map(shards, np);
+  std::vector<uint32_t> dest;
+  BigVector<EventRecord> send, recv;
+  std::vector<int> send_counts(unp), recv_counts(unp), at(unp);
   auto one_round = [&](const EventRecord* r, size_t n) {
-    for (auto& o : out) o.clear();
+    std::fill(send_counts.begin(), send_counts.end(), 0);
+    dest.resize(n);
     for (size_t i = 0; i < n; ++i) {
-      EventRecord e = r[i];
-      const uint32_t item = item_map[e.item()];
-      if (item == kNoItem) {
+      if (item_map[r[i].item()] == kNoItem) {
         ++*unknown;
+        dest[i] = UINT32_MAX;
         continue;
       }
-      e.item_type = EventRecord::pack(item, e.type());
-      out[static_cast<size_t>(shard_of_user(e.user, shards) % np)].push_back(e);
+      dest[i] = static_cast<uint32_t>(map.rank(r[i].user));
+      ++send_counts[dest[i]];
     }
-    send.clear();
-    for (size_t d = 0; d < unp; ++d) {
-      send_counts[d] = static_cast<int>(out[d].size());
-      send.insert(send.end(), out[d].begin(), out[d].end());
+    std::vector<int> sd = displacements(send_counts);
+    send.resize(static_cast<size_t>(sd.back()) + static_cast<size_t>(send_counts.back()));
+    std::copy(sd.begin(), sd.end(), at.begin());
+    for (size_t i = 0; i < n; ++i) {
+      if (dest[i] == UINT32_MAX) continue;
+      EventRecord& e = send[static_cast<size_t>(at[dest[i]]++)];
+      e = r[i];
+      e.item_type = EventRecord::pack(item_map[r[i].item()], r[i].type());
+    }
+    if (np == 1) {  // nothing to exchange: skip MPI's copy into recv
+      sink(send.data(), send.size());
+      return;
     }
     MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT, comm.comm());
-    std::vector<int> sd = displacements(send_counts), rd = displacements(recv_counts);
+    std::vector<int> rd = displacements(recv_counts);
     int64_t total = 0;
     for (int c : recv_counts) total += c;
     IMINE_CHECK(total < (int64_t{1} << 31)) << "prepare: exchange round too large";
@@ -118,10 +158,15 @@ void exchange_events(const Communicator& comm, const SpillBuffer& local,
     sink(recv.data(), recv.size());
   };
   int64_t done = 0;
-  local.for_each_block(block, [&](const EventRecord* r, size_t n) {
-    one_round(r, n);
-    ++done;
-  });
+  // Each block is read once: its pages go back to the kernel and the received records reuse
+  // them (fresh memory is slow to fault in).
+  local.for_each_block(
+      block,
+      [&](const EventRecord* r, size_t n) {
+        one_round(r, n);
+        ++done;
+      },
+      /*release_memory=*/true);
   for (; done < rounds; ++done) one_round(nullptr, 0);
 }
 

@@ -188,6 +188,21 @@ bool LineReader::next(std::string_view* line, bool* too_long) {
   return false;
 }
 
+bool LineReader::next_buffered(std::string_view* line) {
+  const uint64_t start = buf_offset_ + pos_;
+  if (done_ || start >= end_) return false;
+  const void* hit = std::memchr(buf_.data() + pos_, '\n', len_ - pos_);
+  if (hit == nullptr) return false;
+  const size_t nl = static_cast<size_t>(static_cast<const char*>(hit) - buf_.data());
+  if (nl - pos_ > max_line_) return false;
+  *line = std::string_view(buf_.data() + pos_, nl - pos_);
+  pos_ = nl + 1;
+  if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
+  line_offset_ = start;
+  ++lines_;
+  return true;
+}
+
 std::string read_first_line(const std::string& path, size_t max_line_bytes) {
   InputPiece p;
   p.path = path;

@@ -6,11 +6,11 @@
 namespace imine {
 
 void for_each_user_range(const SpillBuffer& buffer, size_t budget_bytes,
-                         const std::function<void(std::vector<EventRecord>&)>& fn) {
+                         const std::function<void(BigVector<EventRecord>&)>& fn) {
   const uint64_t bytes = buffer.size() * sizeof(EventRecord);
   const uint64_t ranges = std::max<uint64_t>(1, (bytes + budget_bytes - 1) / budget_bytes);
   const size_t block = size_t{1} << 16;
-  std::vector<EventRecord> events;
+  BigVector<EventRecord> events;
   for (uint64_t r = 0; r < ranges; ++r) {
     // Users in [lo, hi] by the high bits: pseudonyms are uniform over 64 bits.
     const auto lo = static_cast<uint64_t>((static_cast<unsigned __int128>(r) << 64) / ranges);

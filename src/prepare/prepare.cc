@@ -12,6 +12,7 @@
 #include "imine/prepare/exchange.h"
 #include "imine/prepare/item_catalog.h"
 #include "imine/prepare/passes.h"
+#include "imine/prepare/record_sort.h"
 #include "imine/prepare/side_files.h"
 #include "imine/util/atomic_file.h"
 #include "imine/util/error.h"
@@ -114,17 +115,24 @@ PrepareReport run_prepare(const PrepareConfig& c, const Communicator& comm) {
   // 2. Global item ids, then every event to the rank writing its user's shard.
   auto t1 = std::chrono::steady_clock::now();
   GlobalItems items;
+  std::vector<uint32_t> item_map;  // local item index -> global id (kNoItem: not in the catalog)
   if (!c.catalog.path.empty()) {
     CatalogInput in = read_catalog_file(c.catalog, c.category_delimiter, max_line);
     rep.catalog_rows = in.rows;
     rep.catalog_malformed = in.malformed;
     items = items_from_catalog(in);
+    item_map = map_local_items(parsed.items, items);
   } else {
-    items = items_from_events(comm, parsed.items, parsed.categories, parsed.item_category_pairs);
+    items = items_from_events(comm, parsed.items, parsed.categories, parsed.item_category_pairs,
+                              &item_map);
   }
-  std::vector<uint32_t> item_map = map_local_items(parsed.items, items);
   ShardStore store(tmp.path(), "recv", c.shards, rank, np, budget / 2);
   const size_t block = std::clamp<size_t>(budget / 8 / sizeof(EventRecord), 4096, 1 << 20);
+  // Without spilled parse output anywhere (a collective decision), count what each rank will
+  // receive per shard first, so that the store places records as they arrive.
+  if (comm.allreduce_max(parsed.events.spilled()) == 0) {
+    store.expect(count_incoming(comm, parsed.events, item_map, c.shards));
+  }
   uint64_t unknown = 0;
   exchange_events(comm, parsed.events, item_map, c.shards, block, &unknown,
                   [&](const EventRecord* r, size_t n) { store.add(r, n); });
@@ -139,21 +147,44 @@ PrepareReport run_prepare(const PrepareConfig& c, const Communicator& comm) {
   std::vector<uint32_t> item_users(items.keys.size(), 0);
   std::vector<uint64_t> per_user;
   std::vector<int64_t> category_users(items.category_names.size(), 0);
-  std::vector<SpillBuffer> cleaned;
-  size_t cleaned_memory = 0;
-  for (size_t i = 0; i < store.num_local(); ++i) {
-    cleaned.emplace_back(tmp.path() + "/clean-shard" + std::to_string(store.shard_of_local(i)));
-    for_each_user_range(store.local(i), budget / 2, [&](std::vector<EventRecord>& ev) {
-      clean_users(&ev, rules, &cc, &item_users, &per_user);
-      if (c.min_users > 1) count_category_users(ev, items.categories, &category_users);
-      cleaned.back().append(ev.data(), ev.size());
-      cleaned_memory += ev.size() * sizeof(EventRecord);
-      if (cleaned_memory > budget / 2) {
-        cleaned.back().spill();
-        cleaned_memory = 0;
-      }
-    });
-    store.local(i).clear();
+  std::vector<SpillBuffer> cleaned;  // when the store spilled: cleaned shards, maybe spilled
+  // When everything fit in memory: every local shard sorted and cleaned in place in `sorted`
+  // (the store's array), local shard i in [shard_begin[i], shard_begin[i] + shard_kept[i]).
+  BigVector<EventRecord> sorted;
+  std::vector<size_t> shard_begin, shard_kept;
+  if (store.in_memory()) {
+    sorted.swap(store.unsorted());
+    if (store.placed()) {
+      store.check_placed();
+      sort_buckets(sorted.data(), store.shard_start(), 1, &shard_begin);
+    } else {
+      sort_by_shard(sorted.data(), sorted.size(), c.shards, rank, np, &shard_begin);
+    }
+    for (size_t i = 0; i < store.num_local(); ++i) {
+      EventRecord* ev = sorted.data() + shard_begin[i];
+      const size_t kept =
+          clean_sorted(ev, shard_begin[i + 1] - shard_begin[i], rules, &cc, &item_users, &per_user);
+      if (c.min_users > 1) count_category_users(ev, kept, items.categories, &category_users);
+      shard_kept.push_back(kept);
+    }
+  } else {
+    size_t cleaned_memory = 0;
+    for (size_t i = 0; i < store.num_local(); ++i) {
+      cleaned.emplace_back(tmp.path() + "/clean-shard" + std::to_string(store.shard_of_local(i)));
+      for_each_user_range(store.local(i), budget / 2, [&](BigVector<EventRecord>& ev) {
+        clean_users(&ev, rules, &cc, &item_users, &per_user);
+        if (c.min_users > 1) {
+          count_category_users(ev.data(), ev.size(), items.categories, &category_users);
+        }
+        cleaned.back().append(ev.data(), ev.size());
+        cleaned_memory += ev.size() * sizeof(EventRecord);
+        if (cleaned_memory > budget / 2) {
+          cleaned.back().spill();
+          cleaned_memory = 0;
+        }
+      });
+      store.local(i).clear();
+    }
   }
   std::vector<int64_t> users_per_item(item_users.begin(), item_users.end());
   comm.allreduce_sum(users_per_item.data(), users_per_item.size());
@@ -195,10 +226,16 @@ PrepareReport run_prepare(const PrepareConfig& c, const Communicator& comm) {
   for (size_t i = 0; i < store.num_local(); ++i) {
     wo.shard_index = store.shard_of_local(i);
     ShardWriter writer(c.out + "/" + schema::shard_file_name(wo.shard_index), wo);
-    for_each_user_range(cleaned[i], budget / 2, [&](std::vector<EventRecord>& ev) {
-      builder.build(ev.data(), ev.size(), [&](const UserChunk& ch) { writer.append(ch); });
-    });
-    cleaned[i].clear();
+    auto write = [&](const EventRecord* ev, size_t n) {
+      builder.build(ev, n, [&](const UserChunk& ch) { writer.append(ch); });
+    };
+    if (store.in_memory()) {
+      write(sorted.data() + shard_begin[i], shard_kept[i]);
+    } else {
+      for_each_user_range(cleaned[i], budget / 2,
+                          [&](BigVector<EventRecord>& ev) { write(ev.data(), ev.size()); });
+      cleaned[i].clear();
+    }
     mine.push_back(writer.finish());
   }
   rep.seconds_write = since(t3);

@@ -38,14 +38,11 @@ uint64_t Pseudonymizer::operator()(std::string_view raw) const {
 
 uint64_t PseudonymCache::get(std::string_view raw, uint64_t h) {
   bool added = false;
-  const uint32_t i = ids_.intern(raw, h, &added);
-  if (!added) return values_[i];
-  values_.push_back(pseudonym_(raw));
-  const uint64_t v = values_.back();
-  if (memory_bytes() > max_bytes_) {
-    ids_ = StringTable();
-    values_ = std::vector<uint64_t>();
-  }
+  uint64_t* value = ids_.intern_payload(raw, h, &added, nullptr);
+  if (!added) return *value;
+  const uint64_t v = pseudonym_(raw);
+  *value = v;
+  if (memory_bytes() > max_bytes_) ids_ = StringTable();
   return v;
 }
 

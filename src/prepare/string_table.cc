@@ -9,57 +9,55 @@ namespace imine {
 
 StringTable::StringTable() : starts_{0}, slots_(1024) {}
 
-uint64_t StringTable::hash(std::string_view s) {
-  uint64_t h = 0x243f6a8885a308d3ULL ^ s.size();
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = mix64(h ^ w);
+bool StringTable::slot_equal(const Slot& slot, uint64_t h, std::string_view s) const {
+  if (slot.tag != static_cast<uint32_t>(h >> 32)) return false;
+  if (slot.len != kLong) {
+    // A byte loop, not memcmp: keys are a few bytes, and the call cost more than the compare.
+    if (slot.len != s.size()) return false;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (slot.key[i] != s[i]) return false;
+    }
+    return true;
   }
-  uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
-  return mix64(h ^ tail);
+  return s.size() > kInline && at(slot.entry - 1) == s;
 }
 
-bool StringTable::slot_equal(const Slot& slot, uint64_t h, std::string_view s) const {
-  if (slot.hash != h) return false;
-  if (slot.len != 0xff)
-    return slot.len == s.size() && std::memcmp(slot.key, s.data(), s.size()) == 0;
-  return at(slot.entry - 1) == s;
+uint64_t StringTable::slot_hash(const Slot& slot) const {
+  return slot.len == kLong ? hash(at(slot.entry - 1)) : hash(std::string_view(slot.key, slot.len));
 }
 
 void StringTable::fill_slot(Slot* slot, uint64_t h, uint32_t e) const {
-  slot->hash = h;
   slot->entry = e + 1;
+  slot->payload = 0;
+  slot->tag = static_cast<uint32_t>(h >> 32);
   std::string_view s = at(e);
   if (s.size() <= kInline) {
     slot->len = static_cast<uint8_t>(s.size());
     std::memcpy(slot->key, s.data(), s.size());
   } else {
-    slot->len = 0xff;
+    slot->len = kLong;
   }
 }
 
 void StringTable::grow() {
-  std::vector<Slot> slots(slots_.size() * 2);
+  HugeVector<Slot> slots(slots_.size() * 2);
   const size_t mask = slots.size() - 1;
   for (const Slot& old : slots_) {
     if (old.entry == 0) continue;
-    size_t at = old.hash & mask;
+    size_t at = slot_hash(old) & mask;
     while (slots[at].entry != 0) at = (at + 1) & mask;
     slots[at] = old;
   }
   slots_.swap(slots);
 }
 
-uint32_t StringTable::intern(std::string_view s, uint64_t h, bool* added) {
-  const size_t mask = slots_.size() - 1;
+StringTable::Slot* StringTable::intern_slot(std::string_view s, uint64_t h, bool* added) {
+  size_t mask = slots_.size() - 1;
   size_t at = h & mask;
   while (slots_[at].entry != 0) {
     if (slot_equal(slots_[at], h, s)) {
       if (added != nullptr) *added = false;
-      return slots_[at].entry - 1;
+      return &slots_[at];
     }
     at = (at + 1) & mask;
   }
@@ -67,10 +65,15 @@ uint32_t StringTable::intern(std::string_view s, uint64_t h, bool* added) {
   const auto e = static_cast<uint32_t>(size());
   arena_.append(s.data(), s.size());
   starts_.push_back(arena_.size());
+  if (size() * 2 > slots_.size()) {
+    grow();
+    mask = slots_.size() - 1;
+    at = h & mask;
+    while (slots_[at].entry != 0) at = (at + 1) & mask;
+  }
   fill_slot(&slots_[at], h, e);
-  if (size() * 2 > slots_.size()) grow();
   if (added != nullptr) *added = true;
-  return e;
+  return &slots_[at];
 }
 
 int64_t StringTable::find(std::string_view s) const {

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "imine/prepare/item_catalog.h"
+#include "imine/prepare/string_table.h"
 
 namespace imine {
 namespace {
@@ -44,6 +47,44 @@ TEST(Cleaning, BotRateUsesTheActiveSpanWithAOneDayFloor) {
   EXPECT_TRUE(is_bot(101, 0, 3600, 100));  // within one day
   EXPECT_FALSE(is_bot(1000, 0, 10 * 86400, 100));
   EXPECT_TRUE(is_bot(1001, 0, 10 * 86400, 100));
+}
+
+TEST(ItemCatalog, KeysInItemKeyOrder) {
+  CatalogInput in;
+  uint64_t state = 99;
+  auto next = [&]() {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  const char* fixed[] = {"0",
+                         "00",
+                         "01",
+                         "9",
+                         "10",
+                         "18446744073709551615",
+                         "9999999999999999999",
+                         "1000000000000000000",
+                         "x",
+                         "",
+                         "-1",
+                         "1e3",
+                         "\xff",
+                         " 1"};
+  for (const char* f : fixed) in.keys.push_back(f);
+  for (int i = 0; i < 2000; ++i) {
+    std::string k = std::to_string(next() % 100000);
+    if (i % 4 == 0) k = "k" + k;
+    if (i % 7 == 0) k = "0" + k;
+    in.keys.push_back(k);
+  }
+  std::sort(in.keys.begin(), in.keys.end());
+  in.keys.erase(std::unique(in.keys.begin(), in.keys.end()), in.keys.end());
+  in.categories.assign(in.keys.size(), {"c"});
+  GlobalItems g = items_from_catalog(in);
+  ASSERT_EQ(g.keys.size(), in.keys.size());
+  for (size_t i = 1; i < g.keys.size(); ++i) {
+    EXPECT_TRUE(item_key_less(g.keys[i - 1], g.keys[i])) << g.keys[i - 1] << " " << g.keys[i];
+  }
 }
 
 TEST(ItemCatalog, RareItemsGoToOtherBucketsPerCategorySet) {

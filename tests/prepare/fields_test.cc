@@ -29,6 +29,37 @@ TEST(Fields, SplitsPlainAndQuotedCsv) {
   EXPECT_FALSE(ok);
 }
 
+TEST(Fields, LongLinesSplitLikeTheByteLoop) {
+  // Lines of 16 bytes or more take the 16-bytes-at-a-time path: compare with a plain split on
+  // random quote-free lines, and check that a quote anywhere still gets CSV unquoting.
+  uint64_t state = 12345;
+  auto next = [&]() {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  const char alphabet[] = {'a', 'b', ',', ',', ' ', '\t', '\0', '7', '\xff'};
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::string line;
+    const size_t len = next() % 70;
+    for (size_t i = 0; i < len; ++i) line.push_back(alphabet[next() % sizeof(alphabet)]);
+    std::vector<std::string> want;
+    size_t start = 0;
+    for (size_t i = 0; i <= line.size(); ++i) {
+      if (i == line.size() || line[i] == ',') {
+        want.push_back(line.substr(start, i - start));
+        start = i + 1;
+      }
+    }
+    EXPECT_EQ(split(line, ','), want) << "line of " << line.size() << " bytes";
+  }
+  EXPECT_EQ(split("0123456789012345678,\"a, b\",c", ','),
+            (std::vector<std::string>{"0123456789012345678", "a, b", "c"}));
+  EXPECT_EQ(split("0123456789,0123456789,012345678\"", ','),
+            (std::vector<std::string>{"0123456789", "0123456789", "012345678\""}));
+  EXPECT_EQ(split("0123456789abcdef", ','), (std::vector<std::string>{"0123456789abcdef"}));
+  EXPECT_EQ(split(",,,,,,,,,,,,,,,,", ','), std::vector<std::string>(17, ""));
+}
+
 TEST(Fields, Numbers) {
   int64_t i;
   double d;
@@ -65,6 +96,27 @@ TEST(Fields, TimesInEveryFormat) {
   EXPECT_FALSE(parse_time("2024-05-01T12:34:56Zjunk", TimeFormat::kAuto, &t));
   EXPECT_FALSE(parse_time("2024-05-01", TimeFormat::kSeconds, &t));
   EXPECT_FALSE(parse_time("abc", TimeFormat::kAuto, &t));
+  // Plain digits (the fast path) against the general rules: the millisecond threshold, the
+  // longest fast input and one past it, blanks, signs.
+  EXPECT_TRUE(parse_time("99999999999", TimeFormat::kAuto, &t));
+  EXPECT_EQ(t, 99999999999);
+  EXPECT_TRUE(parse_time("100000000000", TimeFormat::kAuto, &t));
+  EXPECT_EQ(t, 100000000);
+  EXPECT_TRUE(parse_time("123456789012345678", TimeFormat::kSeconds, &t));
+  EXPECT_EQ(t, 123456789012345678);
+  EXPECT_TRUE(parse_time("1234567890123456789", TimeFormat::kSeconds, &t));
+  EXPECT_EQ(t, 1234567890123456789);
+  EXPECT_FALSE(parse_time("12345678901234567890", TimeFormat::kSeconds, &t));
+  EXPECT_TRUE(parse_time("1999", TimeFormat::kMillis, &t));
+  EXPECT_EQ(t, 1);
+  EXPECT_TRUE(parse_time(" 5 ", TimeFormat::kAuto, &t));
+  EXPECT_EQ(t, 5);
+  EXPECT_TRUE(parse_time("+7", TimeFormat::kSeconds, &t));
+  EXPECT_EQ(t, 7);
+  EXPECT_TRUE(parse_time("0", TimeFormat::kAuto, &t));
+  EXPECT_EQ(t, 0);
+  EXPECT_FALSE(parse_time("12a", TimeFormat::kAuto, &t));
+  EXPECT_FALSE(parse_time(std::string("17\0", 3), TimeFormat::kAuto, &t));
   EXPECT_EQ(days_from_civil(2000, 3, 1), 11017);
 }
 

@@ -48,6 +48,40 @@ Result parse_file(const PrepareConfig& base, const std::string& path, int np = 1
   return r;
 }
 
+TEST(ParserFuzz, TypeNamesMatchExactly) {
+  EventParser parser(shop_config(), {});
+  RawEvent ev;
+  struct Case {
+    std::string type;
+    int want;  // EventType, or -1: malformed_type
+  };
+  for (const Case& k : std::vector<Case>{{"pv", kView},
+                                         {"purchase", kBuy},     // 8 bytes: the word compare
+                                         {"transaction", kBuy},  // longer: the string compare
+                                         {"impression", kView},
+                                         {"p", -1},
+                                         {"pvv", -1},
+                                         {"PV", -1},
+                                         {std::string("pv\0", 3), -1},
+                                         {"transactions", -1},
+                                         {"", -1}}) {
+    const int r = parser.parse("u1,i1,c," + k.type + ",1700000000", &ev);
+    if (k.want < 0) {
+      EXPECT_EQ(r, kDropUnknownType) << k.type;
+    } else {
+      EXPECT_EQ(r, -1) << k.type;
+      EXPECT_EQ(ev.type, k.want) << k.type;
+    }
+  }
+  PrepareConfig c = shop_config();
+  c.type_map = parse_type_map("x=buy,x=view,verylongname=cart");  // the first entry wins
+  EventParser custom(c, {});
+  EXPECT_EQ(custom.parse("u,i,c,x,1", &ev), -1);
+  EXPECT_EQ(ev.type, kBuy);
+  EXPECT_EQ(custom.parse("u,i,c,verylongname,1", &ev), -1);
+  EXPECT_EQ(ev.type, kCart);
+}
+
 uint64_t count_lines(const std::string& text) {
   if (text.empty()) return 0;
   uint64_t n = static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n'));

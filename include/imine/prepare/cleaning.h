@@ -3,6 +3,7 @@
 // UserChunks that go to the ShardWriter.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
@@ -28,16 +29,26 @@ struct CleanCounts {
 // A user is a bot when events / max(1, days between first and last event) exceeds the limit.
 bool is_bot(uint64_t events, int64_t first_time, int64_t last_time, double max_per_day);
 
-// Sorts by event_less, removes exact duplicates, drops users breaking the rules and compacts
-// `events` to the kept ones. For every kept user, adds 1 to item_users[item] for each
-// distinct item and appends the user's event count to events_per_user.
-void clean_users(std::vector<EventRecord>* events, const CleanRules& rules, CleanCounts* counts,
-                 std::vector<uint32_t>* item_users, std::vector<uint64_t>* events_per_user);
+// On records sorted by event_less: removes exact duplicates, drops users breaking the rules
+// and compacts the kept records to the front; returns how many were kept. For every kept user,
+// adds 1 to item_users[item] for each distinct item and appends the user's event count to
+// events_per_user.
+size_t clean_sorted(EventRecord* events, size_t n, const CleanRules& rules, CleanCounts* counts,
+                    std::vector<uint32_t>* item_users, std::vector<uint64_t>* events_per_user);
+// Sorts by event_less, then clean_sorted; `events` is resized to the kept records.
+template <typename Vector>
+void clean_users(Vector* events, const CleanRules& rules, CleanCounts* counts,
+                 std::vector<uint32_t>* item_users, std::vector<uint64_t>* events_per_user) {
+  std::sort(events->begin(), events->end(),
+            [](const EventRecord& a, const EventRecord& b) { return event_less(a, b); });
+  events->resize(
+      clean_sorted(events->data(), events->size(), rules, counts, item_users, events_per_user));
+}
 
 // Count threshold (--min-users): adds 1 to (*category_users)[c] for every category c that at
 // least one of a user's items has, per user of the cleaned, user-sorted `events` (items are
 // indices into item_categories).
-void count_category_users(const std::vector<EventRecord>& events,
+void count_category_users(const EventRecord* events, size_t n,
                           const std::vector<std::vector<uint32_t>>& item_categories,
                           std::vector<int64_t>* category_users);
 // Folds the categories with fewer than min_users distinct users (global counts) into one

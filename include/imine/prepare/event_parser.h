@@ -29,13 +29,25 @@ class EventParser {
   EventParser(const PrepareConfig& config, const std::vector<std::string>& header);
   // -1 on success, else the DropReason. The views point into `line` or internal scratch.
   int parse(std::string_view line, RawEvent* ev);
+  // True when the last parse() unquoted a field: its views then live in internal scratch,
+  // valid only until the next parse().
+  bool used_scratch() const { return !scratch_.empty(); }
 
  private:
+  int find_type(std::string_view t) const;
+
   char delim_;
   TimeFormat time_format_;
   int user_ = -1, item_ = -1, time_ = -1, type_ = -1, weight_ = -1, category_ = -1;
   size_t exact_fields_ = 0, min_fields_ = 0;
   std::vector<std::pair<std::string, EventType>> type_map_;
+  // Type names of up to 8 bytes as little-endian words: one integer compare per entry.
+  struct ShortType {
+    uint64_t word;
+    size_t len;
+    uint8_t type;
+  };
+  std::vector<ShortType> short_types_;
   EventType default_type_;
   std::vector<std::string_view> fields_;
   std::string scratch_;

@@ -20,8 +20,14 @@ std::vector<uint64_t> allgather_u64(const Communicator& comm, const std::vector<
 // Sends each record of `local` (items remapped through item_map; kNoItem drops the record
 // and counts it in *unknown) to rank shard_of_user % np, at most `block` records per rank and
 // round, and hands what this rank receives to `sink`. Collective: every rank runs the same
-// number of rounds.
+// number of rounds. The in-memory records of `local` are released as they are sent: clear()
+// it afterwards.
 constexpr uint32_t kNoItem = UINT32_MAX;
+// Before exchange_events (collective): how many records, over all ranks, this rank will
+// receive for each of its shards (num_local entries), so that ShardStore can place them
+// straight into one exactly sized array.
+std::vector<uint64_t> count_incoming(const Communicator& comm, const SpillBuffer& local,
+                                     const std::vector<uint32_t>& item_map, int64_t shards);
 void exchange_events(const Communicator& comm, const SpillBuffer& local,
                      const std::vector<uint32_t>& item_map, int64_t shards, size_t block,
                      uint64_t* unknown,

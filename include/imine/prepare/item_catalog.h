@@ -25,10 +25,12 @@ struct GlobalItems {
 // name column are sorted by bytes.
 GlobalItems items_from_catalog(const CatalogInput& in);
 // From the events (collective): the union of every rank's item keys, category names (sorted)
-// and (item, category) pairs.
+// and (item, category) pairs. local_to_global (optional) gets map_local_items(local_items,
+// result), read off the union instead of from a second table.
 GlobalItems items_from_events(const Communicator& comm, const StringTable& local_items,
                               const StringTable& local_categories,
-                              const std::vector<uint64_t>& local_pairs);
+                              const std::vector<uint64_t>& local_pairs,
+                              std::vector<uint32_t>* local_to_global = nullptr);
 // Local item index -> global id (UINT32_MAX when the item is not in `global`).
 std::vector<uint32_t> map_local_items(const StringTable& local, const GlobalItems& global);
 

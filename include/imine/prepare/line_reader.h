@@ -36,6 +36,10 @@ class LineReader {
   // The next line without its "\n" (and a trailing "\r"). A line longer than max_line_bytes
   // is skipped whole and returned empty with *too_long set. False at the end of the piece.
   bool next(std::string_view* line, bool* too_long);
+  // next() for a line that is whole in the buffer (and not too long); false, consuming
+  // nothing, when next() would have to read. Lines returned since the last next() stay valid
+  // until the next call of next(), which may move the buffer.
+  bool next_buffered(std::string_view* line);
   // Byte offset (in the decompressed stream for gzip) where the last returned line started.
   uint64_t line_offset() const { return line_offset_; }
   uint64_t lines() const { return lines_; }

@@ -15,7 +15,7 @@ namespace imine {
 // events of its users and about `budget_bytes` of records: one range when the buffer fits,
 // else ceil(bytes / budget) ranges, each a scan of the (spilled) buffer.
 void for_each_user_range(const SpillBuffer& buffer, size_t budget_bytes,
-                         const std::function<void(std::vector<EventRecord>&)>& fn);
+                         const std::function<void(BigVector<EventRecord>&)>& fn);
 
 // Every rank's finished shards, sorted by file name, on rank 0 (empty elsewhere).
 std::vector<ShardInfo> gather_shard_infos(const Communicator& comm,
