@@ -1,5 +1,6 @@
 // imine bench: training throughput of the real MLP (Model, Loss, Optimizer, the flat ParamBuffer
-// and, under mpirun, the gradient allreduce) on random in-memory data. Same flags and the same
+// and, under mpirun, the trainer's bucketed gradient allreduce overlapped with backward) on
+// random in-memory data. Same flags and the same
 // one-line JSON as the PyTorch reference (shared/bench/torch_mlp_ref.py), so
 // scripts/bench-vs-torch.sh can compare the two on identical work.
 #include <sched.h>
@@ -18,12 +19,14 @@
 #include "imine/cli/commands.h"
 #include "imine/cli/compute_setup.h"
 #include "imine/dist/communicator.h"
+#include "imine/dist/gradient_reducer.h"
 #include "imine/nn/gemm.h"
 #include "imine/nn/loss.h"
 #include "imine/nn/model.h"
 #include "imine/nn/optimizer.h"
 #include "imine/privacy/dp_sgd.h"
 #include "imine/util/error.h"
+#include "imine/util/hash.h"
 #include "imine/util/rng.h"
 
 namespace imine {
@@ -47,6 +50,14 @@ OptionTable bench_options() {
   t.add_string("precision", "fp32", "Inputs of the matrix products").choices({"fp32", "bf16"});
   t.add_string("backend", "onednn", "GEMM backend (eigen: the plain Layer chain, fp32 only)")
       .choices({"onednn", "eigen"});
+  t.add_float("dropout", 0,
+              "Dropout after each hidden layer, masks keyed as in training (0: none, like the "
+              "reference)")
+      .range(0, 0.95);
+  t.add_float("bucket-mb", 4.0,
+              "Gradient allreduce bucket size in MiB, started while backward runs as in imine "
+              "train (0: one allreduce after backward)")
+      .range(0, 1024);
   t.add_float("positive-rate", 0.1, "Share of 1s in the multi-hot targets").range(0, 1);
   t.add_int("data-batches", 8, "Distinct random batches cycled through").range(1, 1024);
   t.add_int("seed", 0, "Seed of the weights and data").at_least(0);
@@ -88,6 +99,7 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
     spec.hidden.push_back(static_cast<int>(h));
   }
   spec.output_dim = static_cast<int>(o.get_int("output-dim"));
+  spec.dropout = static_cast<float>(o.get_float("dropout"));
   const int batch = static_cast<int>(o.get_int("batch"));
   const int64_t steps = o.get_int("steps"), warmup = o.get_int("warmup");
   const int64_t windows = std::min<int64_t>(o.get_int("windows"), steps);
@@ -136,19 +148,42 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
   dp.expected_batch = global_n;
   const NoiseKey noise_key = seeded_noise_key(seed);
   const auto slices = model.param_slices();
+  // The trainer's reduction (src/train/trainer.cc): buckets along layer boundaries, each handed
+  // to MPI_Iallreduce as soon as backward has finished its layers.
+  std::unique_ptr<GradientReducer> reducer;
+  const double bucket_mb = o.get_float("bucket-mb");
+  if (comm.size() > 1 && bucket_mb > 0) {
+    std::vector<size_t> bounds;
+    for (const auto& [offset, size] : slices) bounds.push_back(offset);
+    reducer = std::make_unique<GradientReducer>(comm, model.params().grads(), model.num_params(),
+                                                bounds, static_cast<size_t>(bucket_mb * 1048576));
+    model.set_grads_ready_hook([&](size_t offset) { reducer->ready_from(offset); });
+  }
   double last_loss = 0.0;
-  double allreduce_ms = 0.0;  // of the current step
+  // Of the current step: from the end of backward until the gradients (and the loss) are summed
+  // over all ranks, i.e. the reduction time backward did not hide, plus any wait for a slower
+  // rank. With --bucket-mb 0 it is the whole blocking allreduce.
+  double allreduce_ms = 0.0;
   // One training step as the trainer does it, except that the 1/N of the mean is applied to the
   // logit gradient (a few floats) rather than to the whole gradient vector afterwards.
   auto train_step = [&](int64_t step) {
     const int b = static_cast<int>(step % nb);
     model.params().zero_grads();
+    if (reducer) reducer->begin_step();
     ForwardContext ctx;
     ctx.training = true;
     ctx.seed = seed;
     ctx.step = static_cast<uint64_t>(step);
     ctx.sample_keys = keys.data();
     double stats = loss.loss_sum(model.forward(xs[b], ctx), ys[b], &dlogits);
+    // The loss sum is known before backward: its reduction runs behind backward instead of
+    // costing one more synchronising round trip after it.
+    MPI_Request stats_request = MPI_REQUEST_NULL;
+    if (comm.size() > 1) {
+      IMINE_CHECK(MPI_Iallreduce(MPI_IN_PLACE, &stats, 1, MPI_DOUBLE, MPI_SUM, comm.comm(),
+                                 &stats_request) == MPI_SUCCESS)
+          << "bench: MPI_Iallreduce of the loss failed";
+    }
     if (dp.clip > 0) {
       model.backward_clipped(dlogits, static_cast<float>(dp.clip), nullptr);
     } else {
@@ -157,8 +192,13 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
     }
     if (comm.size() > 1) {
       const auto t0 = Clock::now();
-      comm.allreduce_sum(model.params().grads(), model.num_params());
-      comm.allreduce_sum(&stats, 1);
+      if (reducer) {
+        reducer->finish();
+      } else {
+        comm.allreduce_sum(model.params().grads(), model.num_params());
+      }
+      IMINE_CHECK(MPI_Wait(&stats_request, MPI_STATUS_IGNORE) == MPI_SUCCESS)
+          << "bench: reduction of the loss failed";
       allreduce_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     }
     if (dp.clip > 0) {
@@ -212,6 +252,9 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
   }
 
   if (comm.is_root()) {
+    // The trained parameters, to compare runs (e.g. bucketed against one blocking allreduce).
+    Checksum64 sum;
+    sum.update_array(model.params().params(), model.num_params());
     const double sps = median(window_rate);
     const double params = static_cast<double>(model.num_weights());
     const char* coretype = std::getenv("OPENBLAS_CORETYPE");
@@ -223,21 +266,22 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
         "{\"framework\": \"imine\", \"samples_per_s\": %.1f, \"step_ms_median\": %.3f, "
         "\"step_ms_min\": %.3f, \"allreduce_ms_median\": %.3f, \"allreduce_probe_ms_median\": "
         "%.3f, \"allreduce_probe_ms_min\": %.3f, \"gradient_bytes\": %.0f, \"params\": %.0f, "
-        "\"gflops_per_s\": %.2f, \"final_loss\": "
-        "%.5f, "
+        "\"gflops_per_s\": %.2f, \"final_loss\": %.5f, \"params_checksum\": \"%016llx\", "
         "\"load_average\": %s, \"config\": {\"input_dim\": %d, \"hidden\": [%s], \"output_dim\": "
         "%d, \"batch\": %d, \"global_batch\": %.0f, \"steps\": %lld, \"warmup\": %lld, "
         "\"windows\": %lld, \"threads\": %d, \"optimizer\": \"%s\", \"loss\": \"%s\", "
         "\"precision\": \"%s\", \"backend\": \"%s\", \"world_size\": %d, "
-        "\"openblas_coretype\": \"%s\", \"dp_clip\": %g, \"dp_noise_multiplier\": %g}}\n",
+        "\"openblas_coretype\": \"%s\", \"dp_clip\": %g, \"dp_noise_multiplier\": %g, "
+        "\"dropout\": %g, \"bucket_mb\": %g, \"gradient_buckets\": %zu}}\n",
         sps, median(step_ms), *std::min_element(step_ms.begin(), step_ms.end()), in_step_median,
         probe_median, probe_min, 4.0 * static_cast<double>(model.num_params()), params,
-        6.0 * params * sps / 1e9, last_loss, load_average().c_str(), spec.input_dim,
-        hidden.str().c_str(), spec.output_dim, batch, global_n, static_cast<long long>(steps),
-        static_cast<long long>(warmup), static_cast<long long>(windows), threads, opt->name(),
-        loss.name(), precision_name(model.compute().precision),
-        backend_name(model.compute().backend), comm.size(), coretype ? coretype : "(auto)", dp.clip,
-        dp.clip > 0 ? dp.sigma : 0.0);
+        6.0 * params * sps / 1e9, last_loss, static_cast<unsigned long long>(sum.value()),
+        load_average().c_str(), spec.input_dim, hidden.str().c_str(), spec.output_dim, batch,
+        global_n, static_cast<long long>(steps), static_cast<long long>(warmup),
+        static_cast<long long>(windows), threads, opt->name(), loss.name(),
+        precision_name(model.compute().precision), backend_name(model.compute().backend),
+        comm.size(), coretype ? coretype : "(auto)", dp.clip, dp.clip > 0 ? dp.sigma : 0.0,
+        spec.dropout, bucket_mb, reducer ? reducer->num_buckets() : size_t{0});
     std::fputs(line, stdout);
     std::fflush(stdout);
   }

@@ -1,13 +1,10 @@
 #include "imine/nn/dropout.h"
 
 #include "imine/util/error.h"
-#include "imine/util/rng.h"
 
 namespace imine {
 
-Dropout::Dropout(float p, int layer_index) : p_(p), layer_index_(layer_index) {
-  IMINE_CHECK(p >= 0.0f && p < 1.0f) << "dropout probability must be in [0, 1), got " << p;
-}
+Dropout::Dropout(float p, int layer_index) : p_(p), layer_index_(layer_index), draw_(p) {}
 
 const Eigen::MatrixXf& Dropout::forward(const Eigen::MatrixXf& x, const ForwardContext& ctx) {
   active_ = ctx.training && p_ > 0.0f;
@@ -19,13 +16,11 @@ const Eigen::MatrixXf& Dropout::forward(const Eigen::MatrixXf& x, const ForwardC
   const auto cols = x.cols();
   IMINE_CHECK(cols == 0 || ctx.sample_keys != nullptr)
       << "dropout layer " << layer_index_ << ": training forward without sample keys";
-  const float scale = 1.0f / (1.0f - p_);
   mask_.resize(rows, cols);
   for (Eigen::Index j = 0; j < cols; ++j) {
-    Rng rng(ctx.seed, kStreamDropout, ctx.sample_keys[j], ctx.step,
-            static_cast<uint64_t>(layer_index_));
-    float* m = mask_.col(j).data();
-    for (Eigen::Index i = 0; i < rows; ++i) m[i] = rng.uniform_float() >= p_ ? scale : 0.0f;
+    const uint64_t key = DropoutMask::column_key(ctx.seed, ctx.sample_keys[j], ctx.step,
+                                                 static_cast<uint64_t>(layer_index_));
+    draw_.fill(key, mask_.col(j).data(), rows);
   }
   y_.resize(rows, cols);
   y_.array() = x.array() * mask_.array();

@@ -1,21 +1,11 @@
 #include "imine/nn/fused_mlp.h"
 
-#include <cstring>
-
 #include "imine/nn/model.h"
 #include "imine/util/error.h"
-#include "imine/util/rng.h"
 
 namespace imine {
 
 namespace {
-
-inline float bf16_to_float(uint16_t b) {
-  const uint32_t u = static_cast<uint32_t>(b) << 16;
-  float f;
-  std::memcpy(&f, &u, sizeof(f));
-  return f;
-}
 
 // Row-major [rows, cols] views of contiguous column-major Eigen storage: an activation matrix
 // [features x batch] is a row-major [batch, features] matrix, the layout the products expect.
@@ -31,7 +21,7 @@ MatView transposed_view(const void* data, int64_t rows, int64_t cols, DataType t
 
 FusedMlp::FusedMlp(ParamBuffer* params, const std::vector<LinearInfo>& layers, float dropout,
                    Precision precision)
-    : params_(params), dropout_(dropout), precision_(precision) {
+    : params_(params), dropout_(dropout), draw_(dropout), precision_(precision) {
   IMINE_CHECK(params != nullptr && !layers.empty()) << "fused MLP: no parameters or layers";
   for (const LinearInfo& l : layers) {
     Level level;
@@ -105,50 +95,30 @@ void FusedMlp::apply_dropout(size_t k, int64_t batch, const ForwardContext& ctx)
       << "dropout layer " << k << ": training forward without sample keys";
   Level& level = levels_[k];
   const int rows = level.out;
-  const float scale = 1.0f / (1.0f - dropout_);
-  level.mask.resize(rows, batch);
-  // The same masks as the Dropout layer: unit i of sample j is kept iff the i-th uniform of
-  // Rng(seed, kStreamDropout, key_j, step, k) is >= p.
+  // The same masks as the Dropout layer (DropoutMask), applied in place.
   for (int64_t j = 0; j < batch; ++j) {
-    Rng rng(ctx.seed, kStreamDropout, ctx.sample_keys[j], ctx.step, static_cast<uint64_t>(k));
-    float* m = level.mask.col(j).data();
-    for (int i = 0; i < rows; ++i) m[i] = rng.uniform_float() >= dropout_ ? scale : 0.0f;
-  }
-  const size_t n = static_cast<size_t>(rows) * batch;
-  const float* m = level.mask.data();
-  if (precision_ == Precision::kBf16) {
-    uint16_t* h = level.h16.data();
-    for (size_t i = 0; i < n; ++i) {
-      const float v = bf16_to_float(h[i]) * m[i];
-      to_bf16(&v, &h[i], 1);
+    const uint64_t key =
+        DropoutMask::column_key(ctx.seed, ctx.sample_keys[j], ctx.step, static_cast<uint64_t>(k));
+    if (precision_ == Precision::kBf16) {
+      draw_.apply_bf16(key, level.h16.data() + j * rows, rows);
+    } else {
+      draw_.apply(key, level.h.data() + j * rows, rows);
     }
-  } else {
-    float* h = level.h.data();
-    for (size_t i = 0; i < n; ++i) h[i] *= m[i];
   }
 }
 
 namespace {
 
-// d = (h > 0) ? d * m : 0 and acc += d over one column; restrict and no branches so the
-// compiler vectorises it. H is float or int16 (bf16 bits: > 0 as an integer iff > 0 as bf16).
+// d = (h > 0) ? d * s : 0 and acc += d over one column, s being the dropout scale (1 without
+// dropout: d * 1 is d exactly); restrict and no branches so the compiler vectorises it. H is
+// float or int16 (bf16 bits: > 0 as an integer iff > 0 as bf16).
 template <typename H>
-inline void mask_column(float* __restrict d, const H* __restrict h, const float* __restrict m,
-                        float* __restrict acc, int rows) {
-  if (m) {
-    for (int i = 0; i < rows; ++i) {
-      const float dm = d[i] * m[i];
-      const float v = h[i] > 0 ? dm : 0.0f;
-      d[i] = v;
-      acc[i] += v;
-    }
-  } else {
-    for (int i = 0; i < rows; ++i) {
-      const float di = d[i];
-      const float v = h[i] > 0 ? di : 0.0f;
-      d[i] = v;
-      acc[i] += v;
-    }
+inline void mask_column(float* __restrict d, const H* __restrict h, float s, float* __restrict acc,
+                        int rows) {
+  for (int i = 0; i < rows; ++i) {
+    const float v = h[i] > 0 ? d[i] * s : 0.0f;
+    d[i] = v;
+    acc[i] += v;
   }
 }
 
@@ -168,17 +138,16 @@ void FusedMlp::mask_and_bias_grad(size_t k, int64_t batch) {
   Level& level = levels_[k];
   const int rows = level.out;
   float* dh = level.dh.data();
-  const float* m = dropout_active_ ? level.mask.data() : nullptr;
+  const float s = dropout_active_ ? draw_.scale() : 1.0f;
   acc_.assign(rows, 0.0f);
   // The output of ReLU (then dropout) is > 0 exactly where the gradient passes; a dropped unit
-  // is 0 there too, and a kept one is scaled by the mask like in the forward pass.
+  // is 0 there too, and a kept one was scaled by the dropout scale like in the forward pass.
   for (int64_t j = 0; j < batch; ++j) {
-    const float* mj = m ? m + j * rows : nullptr;
     if (precision_ == Precision::kBf16) {
       const int16_t* h = reinterpret_cast<const int16_t*>(level.h16.data()) + j * rows;
-      mask_column(dh + j * rows, h, mj, acc_.data(), rows);
+      mask_column(dh + j * rows, h, s, acc_.data(), rows);
     } else {
-      mask_column(dh + j * rows, level.h.data() + j * rows, mj, acc_.data(), rows);
+      mask_column(dh + j * rows, level.h.data() + j * rows, s, acc_.data(), rows);
     }
   }
   float* gb = params_->grads() + level.offset_bias;

@@ -55,11 +55,8 @@ void FusedMlp::dp_activation_grads(const Eigen::MatrixXf& dlogits, float* norm2)
     const size_t n = static_cast<size_t>(below.out) * batch;
     float* d = below.dh.data();
     const float* h = below.h.data();
-    const float* m = dropout_active_ ? below.mask.data() : nullptr;
-    for (size_t i = 0; i < n; ++i) {
-      const float v = m ? d[i] * m[i] : d[i];
-      d[i] = h[i] > 0 ? v : 0.0f;
-    }
+    const float s = dropout_active_ ? draw_.scale() : 1.0f;
+    for (size_t i = 0; i < n; ++i) d[i] = h[i] > 0 ? d[i] * s : 0.0f;
   }
 }
 

@@ -132,6 +132,44 @@ Entry& lookup(const MatView& a, const MatView& b, const MatView& c, const Matmul
   return cache.emplace(key, build(a, b, c, e)).first->second;
 }
 
+// Plain fp32 products without bias or ReLU (the backward pass's dW and dX) go to oneDNN's sgemm
+// (x64:gemm:jit) instead of the matmul primitive (brgemm): with a transposed operand or the
+// accumulating sum post-op the matmul primitive reached 93-104 GFLOP/s on the MLP's backward
+// shapes where sgemm reached 104-111, measured interleaved in one process
+// (docs/performance.md); the forward products keep the matmul primitive, whose fused bias and
+// ReLU beat sgemm plus a separate pass. sgemm needs each operand with one unit stride (the
+// other being its leading dimension) and a row-major c.
+struct SgemmArgs {
+  char trans_a = 'N', trans_b = 'N';
+  int64_t lda = 0, ldb = 0, ldc = 0;
+};
+
+bool operand_layout(const MatView& v, char* trans, int64_t* ld) {
+  if (v.col_stride == 1 && v.row_stride >= v.cols) {
+    *trans = 'N';
+    *ld = v.row_stride;
+    return true;
+  }
+  if (v.row_stride == 1 && v.col_stride >= v.rows) {
+    *trans = 'T';
+    *ld = v.col_stride;
+    return true;
+  }
+  return false;
+}
+
+bool sgemm_args(const MatView& a, const MatView& b, const MatView& c, const MatmulEpilogue& e,
+                SgemmArgs* args) {
+  if (e.bias != nullptr || e.relu) return false;
+  if (a.type != DataType::kF32 || b.type != DataType::kF32 || c.type != DataType::kF32) {
+    return false;
+  }
+  if (c.col_stride != 1 || c.row_stride < c.cols) return false;
+  args->ldc = c.row_stride;
+  return operand_layout(a, &args->trans_a, &args->lda) &&
+         operand_layout(b, &args->trans_b, &args->ldb);
+}
+
 }  // namespace
 
 void set_gemm_threads(int n) {
@@ -143,6 +181,19 @@ void set_gemm_threads(int n) {
 int gemm_threads() { return g_threads; }
 
 void matmul(const MatView& a, const MatView& b, const MatView& c, const MatmulEpilogue& e) {
+  SgemmArgs g;
+  if (sgemm_args(a, b, c, e, &g)) {
+    check_shapes(a, b, c);
+    engine();  // applies the thread count to OpenMP before the first product
+    const dnnl::status st = dnnl::sgemm(
+        g.trans_a, g.trans_b, a.rows, b.cols, a.cols, 1.0f, static_cast<const float*>(a.data),
+        g.lda, static_cast<const float*>(b.data), g.ldb, e.accumulate ? 1.0f : 0.0f,
+        static_cast<float*>(const_cast<void*>(c.data)), g.ldc);
+    IMINE_CHECK(st == dnnl::status::success)
+        << "sgemm " << a.rows << "x" << a.cols << " * " << b.rows << "x" << b.cols
+        << " failed (oneDNN status " << static_cast<int>(st) << ")";
+    return;
+  }
   Entry& entry = lookup(a, b, c, e);
   entry.src.set_data_handle(const_cast<void*>(a.data));
   entry.wei.set_data_handle(const_cast<void*>(b.data));
@@ -154,6 +205,8 @@ void matmul(const MatView& a, const MatView& b, const MatView& c, const MatmulEp
 
 std::string matmul_impl_name(const MatView& a, const MatView& b, const MatView& c,
                              const MatmulEpilogue& e) {
+  SgemmArgs g;
+  if (sgemm_args(a, b, c, e, &g)) return "gemm:jit (dnnl_sgemm)";
   return lookup(a, b, c, e).pd.impl_info_str();
 }
 

@@ -1,6 +1,7 @@
 // Inverted dropout: kept units are scaled by 1/(1-p) in training so inference is the identity.
 #pragma once
 
+#include "imine/nn/dropout_mask.h"
 #include "imine/nn/layer.h"
 
 namespace imine {
@@ -10,9 +11,9 @@ class Dropout : public Layer {
   // 0 <= p < 1. `layer_index` keys the mask stream so stacked dropouts draw different masks.
   Dropout(float p, int layer_index);
 
-  // In training, column j keeps unit i iff the i-th uniform_float() of
-  // Rng(seed, kStreamDropout, sample_keys[j], step, layer_index) is >= p, so a sample gets the
-  // same mask whatever batch (or rank) it is in.
+  // In training, column j keeps unit i iff DropoutMask::keep(column_key(seed, sample_keys[j],
+  // step, layer_index), i), so a sample gets the same mask whatever batch (or rank) it is in,
+  // and the same as in the fused MLP.
   const Eigen::MatrixXf& forward(const Eigen::MatrixXf& x, const ForwardContext& ctx) override;
   const Eigen::MatrixXf& backward(const Eigen::MatrixXf& dy, bool need_input_grad) override;
 
@@ -23,6 +24,7 @@ class Dropout : public Layer {
  private:
   float p_;
   int layer_index_;
+  DropoutMask draw_;
   bool active_ = false;
   Eigen::MatrixXf mask_;
   Eigen::MatrixXf y_;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <vector>
 
+#include "imine/nn/dropout_mask.h"
 #include "imine/nn/eigen.h"
 #include "imine/nn/gemm.h"
 #include "imine/nn/layer.h"
@@ -53,22 +54,24 @@ class FusedMlp {
     int out = 0;
     size_t offset_weight = 0;
     size_t offset_bias = 0;
-    Bf16Buffer w16;        // bf16 copy of the weights (bf16 only)
-    Eigen::MatrixXf h;     // output after ReLU and dropout (fp32; hidden levels)
-    Bf16Buffer h16;        // the same in bf16 (bf16; hidden levels)
-    Eigen::MatrixXf mask;  // dropout mask of the last training forward
-    Eigen::MatrixXf dh;    // dL/d(output) from the next product, fp32
-    Bf16Buffer dz16;       // dL/d(pre-activation) in bf16 (bf16 only)
+    Bf16Buffer w16;  // bf16 copy of the weights (bf16 only)
+    // Output after ReLU and dropout (fp32; hidden levels). No mask is kept: a unit passes
+    // gradient iff h > 0, and then it was kept and scaled by the dropout scale.
+    Eigen::MatrixXf h;
+    Bf16Buffer h16;      // the same in bf16 (bf16; hidden levels)
+    Eigen::MatrixXf dh;  // dL/d(output) from the next product, fp32
+    Bf16Buffer dz16;     // dL/d(pre-activation) in bf16 (bf16 only)
   };
 
   MatView input_view(size_t k, int64_t batch) const;
   void apply_dropout(size_t k, int64_t batch, const ForwardContext& ctx);
-  // dz = dh * relu'(h) * dropout mask, in place (and to bf16), and adds its row sums to the
+  // dz = dh * relu'(h) * dropout factor, in place (and to bf16), and adds its row sums to the
   // bias gradient of level k.
   void mask_and_bias_grad(size_t k, int64_t batch);
 
   ParamBuffer* params_;
   float dropout_;
+  DropoutMask draw_;
   Precision precision_;
   std::vector<Level> levels_;
   const Eigen::MatrixXf* input_ = nullptr;

@@ -62,10 +62,11 @@ struct MatmulEpilogue {
 };
 
 // c = a * b (+ bias, ReLU, + old c). a is [M, K], b [K, N], c [M, N] (c's data is written).
-// Primitives are built once per shape and layout and kept, so a repeated call costs only the
-// product. The result is a deterministic function of the inputs, the shapes and
-// gemm_threads(). Throws Error if the CPU cannot run the requested types (e.g. bf16 without
-// AVX-512).
+// Products with bias or ReLU, or bf16 inputs, run oneDNN's matmul primitive, built once per
+// shape and layout and kept, so a repeated call costs only the product; plain fp32 products
+// (the backward pass's) run oneDNN's sgemm, faster there (src/nn/gemm.cc says why). The result is a
+// deterministic function of the inputs, the shapes and gemm_threads(). Throws Error if the CPU
+// cannot run the requested types (e.g. bf16 without AVX-512).
 void matmul(const MatView& a, const MatView& b, const MatView& c, const MatmulEpilogue& e);
 
 // Name of the kernel oneDNN picked for a product of this form ("brg:avx512_core", ...), for the
