@@ -93,6 +93,6 @@ imine_slurm_test(slurm_refresh slurm_refresh.sh 300)
 
 # Per-feature registrations live beside this file so that each area's tests are listed in one
 # place: explore/exploit labels, privacy (DP-SGD), multi-host runs over network namespaces.
-foreach(part explore privacy multihost fuzz)
+foreach(part explore privacy multihost fuzz nn stream)
   include(${CMAKE_CURRENT_LIST_DIR}/${part}_tests.cmake OPTIONAL)
 endforeach()

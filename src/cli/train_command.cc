@@ -71,6 +71,18 @@ OptionTable train_options() {
              "normalisation, at step 0 (ignored when --resume finds a checkpoint)");
   t.add_bool("skip-nonfinite", false,
              "Skip a step whose loss or gradient is not finite instead of stopping");
+  t.add_path("scratch-dir", "",
+             "Folder for each rank's extracted training rows (unlinked scratch files, about "
+             "4 bytes per feature per user; default --out). On a cluster use node-local disk, "
+             "e.g. $TMPDIR under Slurm");
+  t.add_float("scratch-memory-mb", 64,
+              "Extracted rows kept in memory per rank (training and validation each) before "
+              "they spill to --scratch-dir; a fixed bound, so memory does not grow with data")
+      .range(0, 1 << 20);
+  t.add_int("prefetch-batches", 2,
+            "Batches assembled ahead of the training step on one extra thread per rank "
+            "(reads, normalisation)")
+      .range(1, 64);
   t.add_int("straggler-every", 200, "Log per-rank step times every N steps (0: off)").at_least(0);
   t.add_int("threads-per-rank", 1,
             "GEMM threads per rank (ranks x threads must fit the node's cores; with mpirun "
@@ -150,6 +162,9 @@ int run_train(const ParsedOptions& o, const std::vector<std::string>& positional
   c.val_fraction = o.get_float("val-fraction");
   c.test_fraction = o.get_float("test-fraction");
   c.half_life_days = o.get_float("half-life-days");
+  c.scratch_dir = o.get_string("scratch-dir");
+  c.scratch_memory_mb = o.get_float("scratch-memory-mb");
+  c.prefetch_batches = static_cast<int>(o.get_int("prefetch-batches"));
   c.eval_every = o.get_int("eval-every");
   c.val_max_users = o.get_int("val-max-users");
   c.top_k = static_cast<int>(o.get_int("k"));

@@ -27,6 +27,41 @@ void append_example(ExampleSet* set, FeatureExtractor& fx, const UserChunk& chun
   }
 }
 
+// Routes user u of `chunk` to its subset of `out` (test users only when keep_test).
+void add_user(LocalExamples* out, FeatureExtractor& fx, const UserChunk& chunk, size_t u,
+              const TimeSplitConfig& split_config, uint64_t split_key, double val_fraction,
+              double test_fraction, uint32_t item_buckets, bool eval_fields_for_train,
+              bool keep_test, std::vector<uint32_t>* scratch) {
+  TimeSplit split = split_user(chunk, u, split_config);
+  if (!split.ok()) {
+    out->skipped[static_cast<int>(split.skip)]++;
+    return;
+  }
+  switch (subset_of(chunk.user_ids[u], split_key, val_fraction, test_fraction)) {
+    case Subset::kTrain:
+      append_example(&out->train, fx, chunk, u, split, eval_fields_for_train, item_buckets,
+                     scratch);
+      break;
+    case Subset::kValidation:
+      append_example(&out->validation, fx, chunk, u, split, true, item_buckets, scratch);
+      break;
+    case Subset::kTest:
+      if (keep_test) {
+        append_example(&out->test, fx, chunk, u, split, true, item_buckets, scratch);
+      } else {
+        out->test_users++;
+      }
+      break;
+  }
+}
+
+void init_sets(LocalExamples* out, const FeatureExtractor& fx) {
+  for (ExampleSet* set : {&out->train, &out->validation, &out->test}) {
+    set->dim = fx.dim();
+    set->num_categories = fx.num_categories();
+  }
+}
+
 }  // namespace
 
 LocalExamples load_examples(const DatasetSource& source, FeatureExtractor& fx,
@@ -36,34 +71,40 @@ LocalExamples load_examples(const DatasetSource& source, FeatureExtractor& fx,
   split_config.validate();
   LocalExamples out;
   std::vector<uint32_t> scratch;
-  for (ExampleSet* set : {&out.train, &out.validation, &out.test}) {
-    set->dim = fx.dim();
-    set->num_categories = fx.num_categories();
-  }
+  init_sets(&out, fx);
   source.for_each_chunk([&](const UserChunk& chunk) {
     out.users_read += static_cast<int64_t>(chunk.num_users());
     out.events_read += static_cast<int64_t>(chunk.num_events());
     for (size_t u = 0; u < chunk.num_users(); ++u) {
-      TimeSplit split = split_user(chunk, u, split_config);
-      if (!split.ok()) {
-        out.skipped[static_cast<int>(split.skip)]++;
-        continue;
-      }
-      switch (subset_of(chunk.user_ids[u], split_key, val_fraction, test_fraction)) {
-        case Subset::kTrain:
-          append_example(&out.train, fx, chunk, u, split, eval_fields_for_train, item_buckets,
-                         &scratch);
-          break;
-        case Subset::kValidation:
-          append_example(&out.validation, fx, chunk, u, split, true, item_buckets, &scratch);
-          break;
-        case Subset::kTest:
-          append_example(&out.test, fx, chunk, u, split, true, item_buckets, &scratch);
-          break;
-      }
+      add_user(&out, fx, chunk, u, split_config, split_key, val_fraction, test_fraction,
+               item_buckets, eval_fields_for_train, true, &scratch);
     }
   });
   return out;
+}
+
+LocalExamples for_each_example_chunk(const DatasetSource& source, FeatureExtractor& fx,
+                                     const TimeSplitConfig& split_config, uint64_t split_key,
+                                     double val_fraction, double test_fraction,
+                                     uint32_t item_buckets,
+                                     const std::function<void(LocalExamples&)>& fn) {
+  split_config.validate();
+  LocalExamples totals, part;
+  std::vector<uint32_t> scratch;
+  source.for_each_chunk([&](const UserChunk& chunk) {
+    part = LocalExamples();
+    init_sets(&part, fx);
+    totals.users_read += static_cast<int64_t>(chunk.num_users());
+    totals.events_read += static_cast<int64_t>(chunk.num_events());
+    for (size_t u = 0; u < chunk.num_users(); ++u) {
+      add_user(&part, fx, chunk, u, split_config, split_key, val_fraction, test_fraction,
+               item_buckets, false, false, &scratch);
+    }
+    for (int r = 0; r < kNumSkipReasons; ++r) totals.skipped[r] += part.skipped[r];
+    totals.test_users += part.test_users;
+    fn(part);
+  });
+  return totals;
 }
 
 void select_columns(ExampleSet* set, const std::vector<int>& selection) {

@@ -14,49 +14,90 @@
 
 namespace imine {
 
-PosteriorHead fit_posterior_head(const Model& model, const ExampleSet& train, double lambda,
-                                 const Communicator& comm) {
-  IMINE_CHECK(lambda > 0) << "option --posterior-lambda must be > 0, got " << lambda;
+namespace {
+constexpr size_t kBatch = 1024;
+}  // namespace
+
+PosteriorAccumulator::PosteriorAccumulator(const Model& model) : model_(model) {
   const ModelSpec& spec = model.spec();
-  const int C = spec.output_dim;
-  const int H = spec.hidden.empty() ? spec.input_dim : spec.hidden.back();
-  IMINE_CHECK(train.num_categories == static_cast<size_t>(C) &&
-              train.dim == static_cast<size_t>(spec.input_dim))
-      << "posterior head: training rows do not fit the model " << spec.describe();
-  const size_t HH = static_cast<size_t>(H) * H;
-  std::vector<double> sums(static_cast<size_t>(C) * HH, 0.0), evidence(C, 0.0);
-  constexpr size_t kBatch = 1024;
-  const size_t n = train.size();
-  std::vector<Eigen::Index> cols;
-  for (size_t b = 0; b < n; b += kBatch) {
-    const size_t m = std::min(kBatch, n - b);
-    Eigen::MatrixXf x = Eigen::Map<const Eigen::MatrixXf>(
-        train.row(b), static_cast<Eigen::Index>(train.dim), static_cast<Eigen::Index>(m));
-    const Eigen::MatrixXd h =
-        last_hidden(model, x, spec.sparse_dim > 0 ? &train.items : nullptr, b).cast<double>();
-    for (int c = 0; c < C; ++c) {
-      cols.clear();
-      for (size_t u = 0; u < m; ++u) {
-        if (train.targets[(b + u) * C + c]) cols.push_back(static_cast<Eigen::Index>(u));
-      }
-      if (cols.empty()) continue;
-      Eigen::MatrixXd g(H, static_cast<Eigen::Index>(cols.size()));
-      for (size_t i = 0; i < cols.size(); ++i) g.col(static_cast<Eigen::Index>(i)) = h.col(cols[i]);
-      Eigen::Map<Eigen::MatrixXd> a(sums.data() + static_cast<size_t>(c) * HH, H, H);
-      a.noalias() += g * g.transpose();
-      evidence[c] += static_cast<double>(cols.size());
+  C_ = spec.output_dim;
+  H_ = spec.hidden.empty() ? spec.input_dim : spec.hidden.back();
+  sums_.assign(static_cast<size_t>(C_) * H_ * H_, 0.0);
+  evidence_.assign(static_cast<size_t>(C_), 0.0);
+  pending_.dim = static_cast<size_t>(spec.input_dim);
+  pending_.num_categories = static_cast<size_t>(C_);
+}
+
+void PosteriorAccumulator::add(const ExampleSet& set) {
+  IMINE_CHECK(set.num_categories == static_cast<size_t>(C_) && set.dim == pending_.dim)
+      << "posterior head: training rows do not fit the model " << model_.spec().describe();
+  const bool sparse = model_.spec().sparse_dim > 0;
+  IMINE_CHECK(!sparse || set.items.size() == set.size())
+      << "posterior head: the model needs item features for " << set.size() << " users";
+  const size_t C = static_cast<size_t>(C_);
+  for (size_t i = 0; i < set.size(); ++i) {
+    pending_.ids.push_back(set.ids[i]);
+    pending_.features.insert(pending_.features.end(), set.row(i), set.row(i) + set.dim);
+    pending_.targets.insert(pending_.targets.end(), set.targets.begin() + i * C,
+                            set.targets.begin() + (i + 1) * C);
+    if (sparse) {
+      const uint64_t at = set.items.offsets[i];
+      SparseRows& it = pending_.items;
+      it.index.insert(it.index.end(), set.items.index.begin() + at,
+                      set.items.index.begin() + at + set.items.nnz(i));
+      it.value.insert(it.value.end(), set.items.value.begin() + at,
+                      set.items.value.begin() + at + set.items.nnz(i));
+      it.offsets.push_back(it.index.size());
     }
+    if (pending_.size() == kBatch) flush();
   }
-  comm.allreduce_sum(sums.data(), sums.size());
-  comm.allreduce_sum(evidence.data(), evidence.size());
+}
+
+void PosteriorAccumulator::flush() {
+  const size_t m = pending_.size();
+  if (m == 0) return;
+  const ModelSpec& spec = model_.spec();
+  const int C = C_, H = H_;
+  const size_t HH = static_cast<size_t>(H) * H;
+  Eigen::MatrixXf x = Eigen::Map<const Eigen::MatrixXf>(pending_.features.data(),
+                                                        static_cast<Eigen::Index>(pending_.dim),
+                                                        static_cast<Eigen::Index>(m));
+  const Eigen::MatrixXd h =
+      last_hidden(model_, x, spec.sparse_dim > 0 ? &pending_.items : nullptr, 0).cast<double>();
+  std::vector<Eigen::Index> cols;
+  for (int c = 0; c < C; ++c) {
+    cols.clear();
+    for (size_t u = 0; u < m; ++u) {
+      if (pending_.targets[u * C + c]) cols.push_back(static_cast<Eigen::Index>(u));
+    }
+    if (cols.empty()) continue;
+    Eigen::MatrixXd g(H, static_cast<Eigen::Index>(cols.size()));
+    for (size_t i = 0; i < cols.size(); ++i) g.col(static_cast<Eigen::Index>(i)) = h.col(cols[i]);
+    Eigen::Map<Eigen::MatrixXd> a(sums_.data() + static_cast<size_t>(c) * HH, H, H);
+    a.noalias() += g * g.transpose();
+    evidence_[c] += static_cast<double>(cols.size());
+  }
+  pending_.ids.clear();
+  pending_.features.clear();
+  pending_.targets.clear();
+  pending_.items = SparseRows();
+}
+
+PosteriorHead PosteriorAccumulator::finish(double lambda, const Communicator& comm) {
+  IMINE_CHECK(lambda > 0) << "option --posterior-lambda must be > 0, got " << lambda;
+  flush();
+  const int C = C_, H = H_;
+  const size_t HH = static_cast<size_t>(H) * H;
+  comm.allreduce_sum(sums_.data(), sums_.size());
+  comm.allreduce_sum(evidence_.data(), evidence_.size());
 
   PosteriorHead head;
   head.num_categories = C;
   head.hidden = H;
-  head.evidence = evidence;
+  head.evidence = evidence_;
   head.cov.resize(static_cast<size_t>(C) * HH);
   for (int c = 0; c < C; ++c) {
-    Eigen::Map<Eigen::MatrixXd> a(sums.data() + static_cast<size_t>(c) * HH, H, H);
+    Eigen::Map<Eigen::MatrixXd> a(sums_.data() + static_cast<size_t>(c) * HH, H, H);
     a.diagonal().array() += lambda;
     Eigen::LLT<Eigen::MatrixXd> llt(a);
     IMINE_CHECK(llt.info() == Eigen::Success)
@@ -67,6 +108,14 @@ PosteriorHead fit_posterior_head(const Model& model, const ExampleSet& train, do
         inv.cast<float>();
   }
   return head;
+}
+
+PosteriorHead fit_posterior_head(const Model& model, const ExampleSet& train, double lambda,
+                                 const Communicator& comm) {
+  IMINE_CHECK(lambda > 0) << "option --posterior-lambda must be > 0, got " << lambda;
+  PosteriorAccumulator acc(model);
+  acc.add(train);
+  return acc.finish(lambda, comm);
 }
 
 void store_posterior_head(const PosteriorHead& head, Checkpoint* c) {
@@ -104,12 +153,16 @@ void add_posterior_head(const std::string& checkpoint_path, const std::string& d
   DatasetSource src(data, comm.rank(), comm.size());
   FeatureExtractor fx(src.catalog(), t.input.features);
   const uint32_t buckets = static_cast<uint32_t>(t.input.item_idf.size());
-  LocalExamples ex = load_examples(src, fx, t.input.split, t.input.split_key, t.input.val_fraction,
-                                   t.input.test_fraction, buckets);
-  select_columns(&ex.train, t.input.selection);
-  normalise_rows(&ex.train, t.norm);
-  if (buckets > 0) apply_tfidf(t.input.item_idf, &ex.train.items);
-  PosteriorHead head = fit_posterior_head(t.model, ex.train, lambda, comm);
+  // One source chunk at a time, so memory does not grow with the shard.
+  PosteriorAccumulator acc(t.model);
+  for_each_example_chunk(src, fx, t.input.split, t.input.split_key, t.input.val_fraction,
+                         t.input.test_fraction, buckets, [&](LocalExamples& part) {
+                           select_columns(&part.train, t.input.selection);
+                           normalise_rows(&part.train, t.norm);
+                           if (buckets > 0) apply_tfidf(t.input.item_idf, &part.train.items);
+                           acc.add(part.train);
+                         });
+  PosteriorHead head = acc.finish(lambda, comm);
   store_posterior_head(head, &c);
   if (comm.is_root()) {
     write_checkpoint(checkpoint_path, c);

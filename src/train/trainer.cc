@@ -17,6 +17,7 @@
 #include "imine/nn/model.h"
 #include "imine/nn/schedule.h"
 #include "imine/privacy/poisson_sampler.h"
+#include "imine/train/batch_prefetcher.h"
 #include "imine/train/checkpoint.h"
 #include "imine/train/epoch_order.h"
 #include "imine/train/model_io.h"
@@ -59,31 +60,6 @@ std::string metrics_json(int64_t step, int64_t epoch, double samples_per_s, doub
   return o.str();
 }
 
-struct Batch {
-  Eigen::MatrixXf x, y, dlogits;
-  SparseBatch items;
-  std::vector<uint64_t> keys;
-};
-
-void fill_batch(const ExampleSet& set, const uint32_t* idx, size_t n, Batch* b) {
-  const size_t dim = set.dim, C = set.num_categories;
-  b->x.resize(static_cast<Eigen::Index>(dim), static_cast<Eigen::Index>(n));
-  b->y.resize(static_cast<Eigen::Index>(C), static_cast<Eigen::Index>(n));
-  b->keys.resize(n);
-  b->items.clear();
-  for (size_t j = 0; j < n; ++j) {
-    const size_t i = idx[j];
-    if (set.items.size() == set.size()) {
-      const uint64_t at = set.items.offsets[i];
-      b->items.append(set.items.index.data() + at, set.items.value.data() + at, set.items.nnz(i));
-    }
-    std::copy(set.row(i), set.row(i) + dim, b->x.data() + j * dim);
-    const uint8_t* t = set.targets.data() + i * C;
-    for (size_t c = 0; c < C; ++c) b->y(static_cast<Eigen::Index>(c), j) = t[c];
-    b->keys[j] = set.ids[i];
-  }
-}
-
 // The checkpoint this run starts from: the newest valid one for --resume auto, a given path,
 // or --init-from. Rank 0 decides and broadcasts, so every rank reads the same file.
 std::optional<Checkpoint> starting_checkpoint(const TrainConfig& cfg, const CheckpointDir& dir,
@@ -119,7 +95,6 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
   bool resumed = false;
   std::optional<Checkpoint> from = starting_checkpoint(cfg, ckdir, comm, &resumed);
   std::unique_ptr<TrainingData> data = load_training_data(cfg, comm, from ? &*from : nullptr);
-  LocalExamples& ex = data->examples;
   const size_t C = data->features.num_categories();
 
   // Model, replicated: rank 0 initialises and broadcasts.
@@ -176,8 +151,8 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     }
     from.reset();  // release the optimizer state copies
   }
-  Validator validator(ex.validation, data->popularity, cfg.top_k, cfg.val_max_users, cfg.split_key,
-                      comm);
+  // load_training_data already sampled the validation users to --val-max-users: keep them all.
+  Validator validator(data->validation, data->popularity, cfg.top_k, 0, cfg.split_key, comm);
   if (root) {
     make_dirs(cfg.out);
     IMINE_LOG() << "model " << spec.describe() << ", " << model.num_weights() << " parameters ("
@@ -197,10 +172,38 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
                                           static_cast<size_t>(cfg.bucket_mb * 1024 * 1024));
     model.set_grads_ready_hook([&](size_t offset) { reducer->ready_from(offset); });
   }
-  EpochOrder order(ex.train.ids, cfg.seed, steps_epoch);
+  // The batches come from the prefetch thread, which alone uses the order, the sampler and the
+  // batcher. The epoch order reads the ids from the row store window by window (flat memory);
+  // the DP sampler keeps this rank's ids in memory (8 bytes per user: DP training is not flat).
+  const RowStore& rows = *data->train_rows;
+  EpochOrder order(
+      rows.size(), [&rows](size_t b, size_t n, uint64_t* out) { rows.read_ids(b, n, out); },
+      cfg.seed, steps_epoch);
+  std::vector<uint64_t> dp_ids;
   std::optional<PoissonSampler> poisson;
-  if (dp) poisson.emplace(ex.train.ids, cfg.seed, dp->q, steps_epoch);
-  Batch batch;
+  if (dp) {
+    dp_ids.resize(rows.size());
+    rows.read_ids(0, rows.size(), dp_ids.data());
+    poisson.emplace(dp_ids, cfg.seed, dp->q, steps_epoch);
+  }
+  RowBatcher batcher(rows, data->selection, data->norm, data->item_idf);
+  int64_t produced_epoch = -1;
+  auto produce = [&](int64_t at, Batch* b) {
+    const int64_t epoch = at / steps_epoch, s = at % steps_epoch;
+    if (epoch != produced_epoch) {
+      if (poisson) {
+        poisson->start_epoch(epoch);
+      } else {
+        order.start_epoch(epoch);
+      }
+      produced_epoch = epoch;
+    }
+    if (poisson) {
+      batcher.fill(poisson->step_begin(s), poisson->step_size(s), b);
+    } else {
+      batcher.fill(order.step_begin(s), order.step_size(s), b);
+    }
+  };
   StepMonitor monitor(cfg.straggler_every, cfg.trace.empty() ? 0 : cfg.trace_steps, comm);
   TrainingState state{&model,
                       opt.get(),
@@ -221,6 +224,8 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
                       cfg.test_fraction};
   auto t_loop = Clock::now(), t_progress = Clock::now();
   int64_t samples_since = 0, first_step = step, last_saved = -1;
+  // Seconds spent validating and checkpointing: not training time, so samples/s leaves them out.
+  double eval_seconds = 0;
   // Samples of the current epoch (global): the fault tests check each training user is used
   // exactly once per epoch whatever the number of ranks.
   double epoch_samples = 0;
@@ -228,6 +233,13 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
 
   auto evaluate_and_checkpoint = [&](int64_t at_step) {
     enter_phase(Phase::kValidate, at_step);
+    const double sps = double(samples_since) / std::max(1e-9, seconds_since(t_loop) - eval_seconds);
+    const auto t_eval = Clock::now();
+    struct AddSeconds {  // on every path out, rank 0's early return included
+      double* total;
+      Clock::time_point t;
+      ~AddSeconds() { *total += seconds_since(t); }
+    } add_seconds{&eval_seconds, t_eval};
     EvalResult r = validator.evaluate(model, loss);
     state.step = at_step;
     state.epoch = at_step / steps_epoch;
@@ -243,7 +255,6 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
         << ",\"dp_noise_multiplier\":" << dp->sigma << ",\"dp_clip\":" << dp->clip;
       dp_json = o.str();
     }
-    double sps = double(samples_since) / std::max(1e-9, seconds_since(t_loop));
     std::printf("\nvalidation at step %lld (epoch %lld, %lld users)\n%s",
                 static_cast<long long>(at_step), static_cast<long long>(state.epoch),
                 static_cast<long long>(r.users),
@@ -273,20 +284,14 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
   };
 
   TrainSummary summary;
-  int64_t current_epoch = -1;
+  std::optional<BatchPrefetcher> prefetch;
+  if (step < last_step) prefetch.emplace(produce, step, last_step, cfg.prefetch_batches);
   while (step < last_step) {
-    const int64_t epoch = step / steps_epoch, s = step % steps_epoch;
-    if (epoch != current_epoch) {
-      if (poisson) {
-        poisson->start_epoch(epoch);
-      } else {
-        order.start_epoch(epoch);
-      }
-      current_epoch = epoch;
-    }
+    const int64_t epoch = step / steps_epoch;
+    // The features phase is now the wait for the prefetch thread's batch.
     monitor.begin(Phase::kFeatures, step);
-    const size_t n = poisson ? poisson->step_size(s) : order.step_size(s);
-    fill_batch(ex.train, poisson ? poisson->step_begin(s) : order.step_begin(s), n, &batch);
+    Batch& batch = prefetch->acquire(step);
+    const size_t n = batch.size();
     model.params().zero_grads();
     if (reducer) reducer->begin_step();
     // {loss sum, samples, ranks asking to stop, ranks with a non-finite loss}, summed globally.
@@ -348,6 +353,7 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
       opt->step(model.params().params(), grads, model.num_params(), schedule.lr_at(step));
       if (global_n > 0) last_loss = stats[0] / global_n;
     }
+    prefetch->release();
     monitor.end_step(step);
     ++step;
     samples_since += static_cast<int64_t>(global_n);
@@ -369,7 +375,7 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
           << "model parameters differ between ranks at step " << step;
     }
     if (root && seconds_since(t_progress) >= cfg.progress_seconds) {
-      const double el = seconds_since(t_loop);
+      const double el = seconds_since(t_loop) - eval_seconds;
       const double sps = samples_since / std::max(el, 1e-9);
       const double eta = (last_step - step) * el / std::max<int64_t>(1, step - first_step);
       IMINE_LOG() << "epoch " << epoch << " step " << step << "/" << last_step << " loss "
@@ -392,6 +398,7 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     }
   }
 
+  prefetch.reset();  // joins the thread before the data it reads goes away
   summary.steps = step;
   summary.last_checkpoint = ckdir.path_for_step(last_saved >= 0 ? last_saved : step);
   if (!cfg.trace.empty()) monitor.write_trace(cfg.trace);

@@ -11,6 +11,7 @@
 #include "imine/features/feature_selection.h"
 #include "imine/features/item_features.h"
 #include "imine/train/checkpoint.h"
+#include "imine/train/validator.h"
 #include "imine/util/atomic_file.h"
 #include "imine/util/error.h"
 #include "imine/util/log.h"
@@ -64,6 +65,34 @@ std::vector<int> positions_in(const std::vector<int>& selection, const std::vect
   return out;
 }
 
+// The validation users evaluated, as load_examples would have kept them (raw rows, evaluation
+// fields), sampled to at most about --val-max-users over all ranks.
+ExampleSet sampled_validation(const RowStore& rows, int64_t global_users, const TrainConfig& cfg,
+                              const FeatureExtractor& fx) {
+  const size_t C = fx.num_categories();
+  ExampleSet set;
+  set.dim = fx.dim();
+  set.num_categories = C;
+  const bool items = cfg.item_buckets > 0;
+  const double keep = Validator::keep_fraction(global_users, cfg.val_max_users);
+  rows.scan([&](size_t, const StoredRow& r) {
+    if (!Validator::keeps(r.id, keep, cfg.split_key)) return;
+    set.ids.push_back(r.id);
+    set.features.insert(set.features.end(), r.features.begin(), r.features.end());
+    set.targets.insert(set.targets.end(), r.targets.begin(), r.targets.end());
+    set.input_present.insert(set.input_present.end(), r.input_present.begin(),
+                             r.input_present.end());
+    const float* hist = r.features.data() + fx.hist_offset();
+    set.hist.insert(set.hist.end(), hist, hist + C);
+    if (items) {
+      set.items.index.insert(set.items.index.end(), r.item_index.begin(), r.item_index.end());
+      set.items.value.insert(set.items.value.end(), r.item_count.begin(), r.item_count.end());
+      set.items.offsets.push_back(set.items.index.size());
+    }
+  });
+  return set;
+}
+
 }  // namespace
 
 TrainingData::TrainingData(const std::string& dir, int rank, int size, const TrainConfig& cfg)
@@ -77,14 +106,35 @@ std::unique_ptr<TrainingData> load_training_data(const TrainConfig& cfg, const C
   auto data = std::make_unique<TrainingData>(cfg.data, comm.rank(), comm.size(), cfg);
   const DatasetSource& src = data->source;
   FeatureExtractor& fx = data->features;
-  LocalExamples& ex = data->examples;
-  ex = load_examples(src, fx, cfg.split, cfg.split_key, cfg.val_fraction, cfg.test_fraction,
-                     cfg.item_buckets);
+  const size_t C = fx.num_categories();
+  const std::string scratch = cfg.scratch_dir.empty() ? cfg.out : cfg.scratch_dir;
+  make_dirs(scratch);
+  const auto memory = static_cast<size_t>(cfg.scratch_memory_mb * 1024 * 1024);
+  data->train_rows = std::make_unique<RowStore>(scratch, fx.dim(), C, false, memory);
+  RowStore& train = *data->train_rows;
+  RowStore val_rows(scratch, fx.dim(), C, true, memory);
+  const LocalExamples ex = for_each_example_chunk(
+      src, fx, cfg.split, cfg.split_key, cfg.val_fraction, cfg.test_fraction, cfg.item_buckets,
+      [&](LocalExamples& part) {
+        for (auto [set, store] : {std::pair{&part.train, &train}, {&part.validation, &val_rows}}) {
+          const bool items = set->items.size() == set->size();
+          for (size_t i = 0; i < set->size(); ++i) {
+            const uint64_t at = items ? set->items.offsets[i] : 0;
+            store->append(set->ids[i], set->row(i), set->targets.data() + i * C,
+                          set->input_present.empty() ? nullptr : set->input_present.data() + i * C,
+                          items ? set->items.index.data() + at : nullptr,
+                          items ? set->items.value.data() + at : nullptr,
+                          items ? set->items.nnz(i) : 0);
+          }
+        }
+      });
+  train.finish();
+  val_rows.finish();
 
   // Global counts: users per subset and skipped users per reason.
-  std::vector<int64_t> counts = {
-      static_cast<int64_t>(ex.train.size()), static_cast<int64_t>(ex.validation.size()),
-      static_cast<int64_t>(ex.test.size()), ex.users_read, ex.events_read};
+  std::vector<int64_t> counts = {static_cast<int64_t>(train.size()),
+                                 static_cast<int64_t>(val_rows.size()), ex.test_users,
+                                 ex.users_read, ex.events_read};
   counts.insert(counts.end(), ex.skipped.begin(), ex.skipped.end());
   comm.allreduce_sum(counts.data(), counts.size());
   const int64_t n_train = counts[0];
@@ -101,16 +151,24 @@ std::unique_ptr<TrainingData> load_training_data(const TrainConfig& cfg, const C
   IMINE_CHECK(n_train > 0) << cfg.data << ": no training users (every user was skipped or "
                            << "held out); check --target-fraction / --cutoff";
 
-  // Feature normalisation over all training rows of all ranks, and category popularity.
+  // One sequential pass over the stored rows, in extraction order (the sums are the same as
+  // over the rows in memory): feature normalisation, category popularity, item document
+  // frequencies.
   NormStats norm(fx.dim());
-  for (size_t i = 0; i < ex.train.size(); ++i) norm.add(ex.train.row(i));
+  std::vector<double> target_counts(C, 0.0);
+  std::vector<double> df(cfg.item_buckets, 0.0);
+  train.scan([&](size_t, const StoredRow& r) {
+    norm.add(r.features.data());
+    count_targets(r.targets.data(), 1, C, target_counts.data());
+    for (uint32_t b : r.item_index) {
+      IMINE_CHECK(b < df.size()) << "item bucket " << b << " outside --item-buckets " << df.size();
+      df[b] += 1.0;
+    }
+  });
   std::vector<double> raw = norm.raw();
   comm.allreduce_sum(raw.data(), raw.size());
   norm.set_raw(raw);
   norm.finalize();
-  const size_t C = fx.num_categories();
-  std::vector<double> target_counts(C, 0.0);
-  count_targets(ex.train.targets.data(), ex.train.size(), C, target_counts.data());
   comm.allreduce_sum(target_counts.data(), C);
   std::vector<float> popularity = popularity_from_counts(target_counts, double(n_train));
 
@@ -125,13 +183,14 @@ std::unique_ptr<TrainingData> load_training_data(const TrainConfig& cfg, const C
       IMINE_CHECK(c >= 0 && static_cast<size_t>(c) < fx.dim())
           << "checkpoint selects feature " << c << " of " << fx.dim();
   } else {
+    // A second pass: the bins need the global normalisation.
     MutualInfoCounts mi(fx.dim(), C);
     std::vector<float> z(fx.dim());
-    for (size_t i = 0; i < ex.train.size(); ++i) {
-      std::copy(ex.train.row(i), ex.train.row(i) + fx.dim(), z.begin());
+    train.scan([&](size_t, const StoredRow& r) {
+      std::copy(r.features.begin(), r.features.end(), z.begin());
       norm.apply(z.data());
-      mi.add(z.data(), ex.train.targets.data() + i * C);
-    }
+      mi.add(z.data(), r.targets.data());
+    });
     std::vector<double> table = mi.raw();
     comm.allreduce_sum(table.data(), table.size());
     mi.set_raw(table);
@@ -161,7 +220,6 @@ std::unique_ptr<TrainingData> load_training_data(const TrainConfig& cfg, const C
     NormStats selected(dim);
     selected.restore(mean, stddev);
     norm = std::move(selected);
-    for (ExampleSet* set : {&ex.train, &ex.validation}) select_columns(set, selection);
     if (root)
       IMINE_LOG() << "kept " << dim << " of " << fx.dim() << " features (--select-features)";
   }
@@ -169,16 +227,15 @@ std::unique_ptr<TrainingData> load_training_data(const TrainConfig& cfg, const C
   // Item IDF over the training users of all ranks.
   std::vector<double> item_idf;
   if (cfg.item_buckets > 0) {
-    std::vector<double> df(cfg.item_buckets, 0.0);
-    add_document_frequency(ex.train.items, df.data());
     comm.allreduce_sum(df.data(), df.size());
     item_idf = idf_from_counts(df, double(n_train));
   }
 
   data->norm = std::move(norm);
   data->popularity = std::move(popularity);
-  data->selection = std::move(selection);
+  // Before selection is moved from: `used` may refer to it.
   data->wide_inputs = positions_in(used, wide_full);
+  data->selection = std::move(selection);
   data->item_idf = std::move(item_idf);
   data->num_train = n_train;
   data->dim = dim;
@@ -188,10 +245,11 @@ std::unique_ptr<TrainingData> load_training_data(const TrainConfig& cfg, const C
     data->norm.restore(from->norm_mean, from->norm_std);
     if (!from->item_idf.empty()) data->item_idf = from->item_idf;
   }
-  for (ExampleSet* set : {&ex.train, &ex.validation}) {
-    normalise_rows(set, data->norm);
-    if (!data->item_idf.empty()) apply_tfidf(data->item_idf, &set->items);
-  }
+  data->validation = sampled_validation(val_rows, counts[1], cfg, fx);
+  ExampleSet& val = data->validation;
+  select_columns(&val, data->selection);
+  normalise_rows(&val, data->norm);
+  if (!data->item_idf.empty()) apply_tfidf(data->item_idf, &val.items);
   return data;
 }
 

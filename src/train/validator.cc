@@ -31,12 +31,9 @@ Validator::Validator(const ExampleSet& set, const std::vector<float>& popularity
   int64_t local = static_cast<int64_t>(set.size());
   int64_t total = local;
   comm.allreduce_sum(&total, 1);
-  const double keep_fraction =
-      (max_users > 0 && total > max_users) ? static_cast<double>(max_users) / total : 1.0;
+  const double fraction = keep_fraction(total, max_users);
   for (size_t i = 0; i < set.size(); ++i) {
-    if (keep_fraction >= 1.0 ||
-        hash_to_unit(hash_keys(key, kStreamSplit, 0x76616c, set.ids[i])) < keep_fraction)
-      keep_.push_back(static_cast<uint32_t>(i));
+    if (keeps(set.ids[i], fraction, key)) keep_.push_back(static_cast<uint32_t>(i));
   }
   total_ = static_cast<int64_t>(keep_.size());
   comm.allreduce_sum(&total_, 1);
@@ -53,6 +50,15 @@ Validator::Validator(const ExampleSet& set, const std::vector<float>& popularity
     hist_scores(hist.data(), C, 0, popularity, n, scores.data());
     hist_ = imine::evaluate(scores.data(), targets_.data(), input_present_.data(), n, C, k_);
   }
+}
+
+double Validator::keep_fraction(int64_t total, int64_t max_users) {
+  return (max_users > 0 && total > max_users) ? static_cast<double>(max_users) / total : 1.0;
+}
+
+bool Validator::keeps(uint64_t id, double keep_fraction, uint64_t key) {
+  return keep_fraction >= 1.0 ||
+         hash_to_unit(hash_keys(key, kStreamSplit, 0x76616c, id)) < keep_fraction;
 }
 
 void Validator::score_rows(Model& model, const Loss& loss, const float* rows, size_t n, size_t dim,

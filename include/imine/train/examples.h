@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "imine/features/feature_extractor.h"
@@ -33,6 +34,7 @@ struct LocalExamples {
   // Users without a usable (input, target) pair, by SkipReason.
   std::array<int64_t, kNumSkipReasons> skipped{};
   int64_t users_read = 0;
+  int64_t test_users = 0;  // test users dropped by for_each_example_chunk
   int64_t events_read = 0;
 };
 
@@ -46,6 +48,15 @@ LocalExamples load_examples(const DatasetSource& source, FeatureExtractor& extra
                             const TimeSplitConfig& split, uint64_t split_key, double val_fraction,
                             double test_fraction, uint32_t item_buckets = 0,
                             bool eval_fields_for_train = false);
+
+// The same users as load_examples, one source chunk at a time: fn gets each chunk's training
+// and validation examples (test users are dropped) and may move them out; nothing is kept, so
+// memory is that of one chunk. Returns the counts (users and events read, skipped users).
+LocalExamples for_each_example_chunk(const DatasetSource& source, FeatureExtractor& extractor,
+                                     const TimeSplitConfig& split, uint64_t split_key,
+                                     double val_fraction, double test_fraction,
+                                     uint32_t item_buckets,
+                                     const std::function<void(LocalExamples&)>& fn);
 
 // Keeps only the columns `selection` (ascending indices of the current row) of every row;
 // an empty selection keeps everything.

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "imine/label/policy_posterior.h"
 #include "imine/nn/model.h"
@@ -20,6 +21,27 @@
 namespace imine {
 
 class Communicator;
+
+// The per-category sums of fit_posterior_head, fed any number of users at a time: the hidden
+// features are computed in the same batches of 1024 users whatever the feeding, so the head is
+// bitwise the same as from all users at once, and memory is one batch.
+class PosteriorAccumulator {
+ public:
+  explicit PosteriorAccumulator(const Model& model);
+  // Adds all users of `set` (normalised rows, TF-IDF item rows when the model has a sparse
+  // input).
+  void add(const ExampleSet& set);
+  // Collective: the allreduce of the sums, then the head. lambda > 0 is the prior precision.
+  PosteriorHead finish(double lambda, const Communicator& comm);
+
+ private:
+  void flush();
+
+  const Model& model_;
+  int C_, H_;
+  std::vector<double> sums_, evidence_;
+  ExampleSet pending_;  // at most one batch
+};
 
 // Collective. `train` holds this rank's training users, normalised, with TF-IDF item rows when
 // the model has a sparse input. lambda > 0 is the prior precision. The per-category sums are

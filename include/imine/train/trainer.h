@@ -46,6 +46,12 @@ struct TrainConfig {
   double val_fraction = 0.1;
   double test_fraction = 0.1;
   double half_life_days = 14.0;
+  // Scratch folder of the per-rank row stores ("" = out); node-local disk on a cluster.
+  std::string scratch_dir;
+  // Training (and, separately, validation) rows kept in memory up to this size before they
+  // spill to the scratch folder: a fixed bound, so peak memory still does not grow with data.
+  double scratch_memory_mb = 64;
+  int prefetch_batches = 2;  // batches assembled ahead of the compute thread
   // Evaluation and output.
   int64_t eval_every = 500;
   int64_t val_max_users = 200000;

@@ -1,6 +1,8 @@
 // Everything the training loop needs from the data, computed collectively once: this rank's
-// examples (features raw until normalised), statistics summed over all ranks (normalisation,
-// category popularity, item IDF), and the feature selection.
+// training users in a RowStore on local disk (raw rows; selection, z-scoring and TF-IDF are
+// applied when a batch is assembled, so resident memory does not grow with the shard), the
+// evaluated validation users in memory (bounded by --val-max-users), statistics summed over
+// all ranks (normalisation, category popularity, item IDF), and the feature selection.
 #pragma once
 
 #include <memory>
@@ -11,6 +13,7 @@
 #include "imine/features/feature_extractor.h"
 #include "imine/features/normalizer.h"
 #include "imine/train/examples.h"
+#include "imine/train/row_store.h"
 #include "imine/train/trainer.h"
 
 namespace imine {
@@ -21,8 +24,11 @@ struct Checkpoint;
 struct TrainingData {
   TrainingData(const std::string& dir, int rank, int size, const TrainConfig& cfg);
   DatasetSource source;
-  FeatureExtractor features;  // keeps a reference to source's catalog: not movable
-  LocalExamples examples;
+  FeatureExtractor features;             // keeps a reference to source's catalog: not movable
+  std::unique_ptr<RowStore> train_rows;  // this rank's training users, raw
+  // This rank's share of the validation users evaluated (sampled to --val-max-users over all
+  // ranks by Validator::keeps), normalised and TF-IDF weighted.
+  ExampleSet validation;
   NormStats norm{1};
   std::vector<float> popularity;
   std::vector<int> selection;    // kept columns of the full feature row (empty: all)
@@ -33,8 +39,8 @@ struct TrainingData {
 };
 
 // Collective. With `from` (resuming, or fine-tuning with --init-from) the checkpoint's feature
-// selection, normalisation and item IDF are used instead of this data's. Rows of the train and
-// validation sets come back normalised (and TF-IDF weighted).
+// selection, normalisation and item IDF are used instead of this data's. The scratch files go
+// to cfg.scratch_dir (default cfg.out).
 std::unique_ptr<TrainingData> load_training_data(const TrainConfig& cfg, const Communicator& comm,
                                                  const Checkpoint* from);
 

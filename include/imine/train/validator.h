@@ -27,6 +27,13 @@ class Validator {
   Validator(const ExampleSet& set, const std::vector<float>& popularity, int k, int64_t max_users,
             uint64_t key, const Communicator& comm);
 
+  // The share of `total` validation users kept for at most max_users (1 when all fit or
+  // max_users <= 0), and whether user `id` is kept at that share: a keyed hash of the id, so the
+  // choice does not depend on the number of ranks. load_training_data samples with these
+  // before building `set`; constructing with max_users 0 then keeps the sample as it is.
+  static double keep_fraction(int64_t total, int64_t max_users);
+  static bool keeps(uint64_t id, double keep_fraction, uint64_t key);
+
   // Collective; the metrics are only meaningful on rank 0.
   EvalResult evaluate(Model& model, const Loss& loss);
 
