@@ -7,12 +7,15 @@ printf '[synth]\nusers = 6000\nitems = 3000\nshards = 2\n[train]\nepochs = 6\nba
 run_np 2 120 -- synth --config "$IMINE_CONFIG" --out "$IMINE_DATA" > /dev/null
 run_np 2 200 -- train --config "$IMINE_CONFIG" --data "$IMINE_DATA" --out "$WORK/straight" \
   > /dev/null 2>&1
-# A 3 s pause at step 20 (timing only) keeps the run alive while the signal is on its way.
+# A 3 s pause at step 20 (timing only) keeps the run alive while the signal is on its way. The
+# signal goes out once the pause has begun (its log line): a whole run is under a second, so
+# waiting for the first progress line instead could miss the pause.
 id=$(cd "$WORK" && IMINE_FAULT="rank=0,step=20,phase=forward,action=sleep=3" \
   sbatch --parsable "$IMINE_SOURCE_DIR/jobs/train.sbatch")
 log="$WORK/imine-train-$id.out"
-for _ in $(seq 1 600); do grep -q "epoch 0 step" "$log" 2>/dev/null && break; sleep 0.05; done
-grep -q "epoch 0 step" "$log" || fail "training did not start: $(cat "$log" 2>/dev/null)"
+pause="IMINE_FAULT .* at forward step 20: sleep 3 s"
+for _ in $(seq 1 600); do grep -q "$pause" "$log" 2>/dev/null && break; sleep 0.05; done
+grep -q "$pause" "$log" || fail "training did not reach the pause: $(cat "$log" 2>/dev/null)"
 scancel --signal=USR1 --batch "$id"
 # Slurm holds a requeued batch job for about two minutes before it is eligible again; the test
 # (not the job script) lets it start at once.
