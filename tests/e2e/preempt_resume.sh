@@ -10,8 +10,11 @@ run_np 2 -- "${args[@]}" --out straight > /dev/null 2>&1
 IMINE_FAULT="rank=0,step=20,phase=forward,action=sleep=3" \
   "$MPIEXEC" -np 2 --oversubscribe "$IMINE_BIN" "${args[@]}" --out cut > cut.log 2>&1 &
 pid=$!
-for _ in $(seq 1 400); do grep -q "epoch 0 step" cut.log && break; sleep 0.05; done
-grep -q "epoch 0 step" cut.log || { kill -9 "$pid"; fail "training did not start: $(tail -3 cut.log)"; }
+# Signal once the pause has begun (its log line): the whole run can be shorter than the wait
+# for a first progress line.
+pause="IMINE_FAULT .* at forward step 20: sleep 3 s"
+for _ in $(seq 1 400); do grep -q "$pause" cut.log && break; sleep 0.05; done
+grep -q "$pause" cut.log || { kill -9 "$pid"; fail "training did not reach the pause: $(tail -3 cut.log)"; }
 kill -USR1 "$pid"
 rc=0; wait "$pid" || rc=$?
 [ "$rc" -eq 75 ] || fail "expected exit code 75 after SIGUSR1, got $rc: $(tail -5 cut.log)"
