@@ -19,12 +19,12 @@
 #include "imine/cli/commands.h"
 #include "imine/cli/compute_setup.h"
 #include "imine/dist/communicator.h"
-#include "imine/dist/gradient_reducer.h"
 #include "imine/nn/gemm.h"
 #include "imine/nn/loss.h"
 #include "imine/nn/model.h"
 #include "imine/nn/optimizer.h"
 #include "imine/privacy/dp_sgd.h"
+#include "imine/train/gradient_sync.h"
 #include "imine/util/error.h"
 #include "imine/util/hash.h"
 #include "imine/util/rng.h"
@@ -58,6 +58,11 @@ OptionTable bench_options() {
               "Gradient allreduce bucket size in MiB, started while backward runs as in imine "
               "train (0: one allreduce after backward)")
       .range(0, 1024);
+  t.add_string("reducer", "auto",
+               "How gradients are summed: shm (ranks on one host sum them in a shared-memory "
+               "window), mpi (MPI_Iallreduce per bucket), auto (shm when every rank is on one "
+               "host, else mpi)")
+      .choices({"auto", "mpi", "shm"});
   t.add_float("positive-rate", 0.1, "Share of 1s in the multi-hot targets").range(0, 1);
   t.add_int("data-batches", 8, "Distinct random batches cycled through").range(1, 1024);
   t.add_int("seed", 0, "Seed of the weights and data").at_least(0);
@@ -148,17 +153,10 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
   dp.expected_batch = global_n;
   const NoiseKey noise_key = seeded_noise_key(seed);
   const auto slices = model.param_slices();
-  // The trainer's reduction (src/train/trainer.cc): buckets along layer boundaries, each handed
-  // to MPI_Iallreduce as soon as backward has finished its layers.
-  std::unique_ptr<GradientReducer> reducer;
+  // The trainer's reduction (train/gradient_sync.h): buckets along layer boundaries, each
+  // started as soon as backward has finished its layers.
   const double bucket_mb = o.get_float("bucket-mb");
-  if (comm.size() > 1 && bucket_mb > 0) {
-    std::vector<size_t> bounds;
-    for (const auto& [offset, size] : slices) bounds.push_back(offset);
-    reducer = std::make_unique<GradientReducer>(comm, model.params().grads(), model.num_params(),
-                                                bounds, static_cast<size_t>(bucket_mb * 1048576));
-    model.set_grads_ready_hook([&](size_t offset) { reducer->ready_from(offset); });
-  }
+  GradientSync sync(comm, model, bucket_mb, o.get_string("reducer"));
   double last_loss = 0.0;
   // Of the current step: from the end of backward until the gradients (and the loss) are summed
   // over all ranks, i.e. the reduction time backward did not hide, plus any wait for a slower
@@ -169,7 +167,7 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
   auto train_step = [&](int64_t step) {
     const int b = static_cast<int>(step % nb);
     model.params().zero_grads();
-    if (reducer) reducer->begin_step();
+    if (sync) sync->begin_step();
     ForwardContext ctx;
     ctx.training = true;
     ctx.seed = seed;
@@ -192,11 +190,7 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
     }
     if (comm.size() > 1) {
       const auto t0 = Clock::now();
-      if (reducer) {
-        reducer->finish();
-      } else {
-        comm.allreduce_sum(model.params().grads(), model.num_params());
-      }
+      sync->finish();
       IMINE_CHECK(MPI_Wait(&stats_request, MPI_STATUS_IGNORE) == MPI_SUCCESS)
           << "bench: reduction of the loss failed";
       allreduce_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
@@ -235,7 +229,8 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
   for (int64_t i = 0; comm.size() > 1 && i < std::min<int64_t>(steps, 20); ++i) {
     comm.barrier();
     const auto t0 = Clock::now();
-    comm.allreduce_sum(model.params().grads(), model.num_params());
+    sync->begin_step();
+    sync->finish();
     probe_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
   }
   // Rank 0's view of the probe can be short when it finishes its part early: take the slowest
@@ -272,7 +267,7 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
         "\"windows\": %lld, \"threads\": %d, \"optimizer\": \"%s\", \"loss\": \"%s\", "
         "\"precision\": \"%s\", \"backend\": \"%s\", \"world_size\": %d, "
         "\"openblas_coretype\": \"%s\", \"dp_clip\": %g, \"dp_noise_multiplier\": %g, "
-        "\"dropout\": %g, \"bucket_mb\": %g, \"gradient_buckets\": %zu}}\n",
+        "\"dropout\": %g, \"bucket_mb\": %g, \"gradient_buckets\": %zu, \"reducer\": \"%s\"}}\n",
         sps, median(step_ms), *std::min_element(step_ms.begin(), step_ms.end()), in_step_median,
         probe_median, probe_min, 4.0 * static_cast<double>(model.num_params()), params,
         6.0 * params * sps / 1e9, last_loss, static_cast<unsigned long long>(sum.value()),
@@ -281,7 +276,7 @@ int run_bench(const ParsedOptions& o, const std::vector<std::string>& positional
         static_cast<long long>(windows), threads, opt->name(), loss.name(),
         precision_name(model.compute().precision), backend_name(model.compute().backend),
         comm.size(), coretype ? coretype : "(auto)", dp.clip, dp.clip > 0 ? dp.sigma : 0.0,
-        spec.dropout, bucket_mb, reducer ? reducer->num_buckets() : size_t{0});
+        spec.dropout, bucket_mb, sync ? sync->num_buckets() : size_t{0}, sync.name());
     std::fputs(line, stdout);
     std::fflush(stdout);
   }

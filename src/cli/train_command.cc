@@ -96,6 +96,11 @@ OptionTable train_options() {
               "Gradient allreduce bucket size in MiB; buckets start while backward runs "
               "(0: one allreduce after backward)")
       .range(0, 1024);
+  t.add_string("reducer", "auto",
+               "How gradients are summed: shm (ranks on one host sum them in a shared-memory "
+               "window), mpi (MPI_Iallreduce per bucket), auto (shm when every rank is on one "
+               "host, else mpi)")
+      .choices({"auto", "mpi", "shm"});
   t.add_path("trace", "", "Write a Chrome trace (chrome://tracing, Perfetto) of every rank here");
   t.add_int("trace-steps", 200, "Steps recorded in the --trace timeline").range(1, 1000000);
   t.add_int("checksum-every", 100, "Compare parameter checksums across ranks every N steps")
@@ -176,6 +181,7 @@ int run_train(const ParsedOptions& o, const std::vector<std::string>& positional
   c.compute = setup_compute(static_cast<int>(o.get_int("threads-per-rank")),
                             o.get_string("precision"), "onednn", comm, "--threads-per-rank");
   c.bucket_mb = o.get_float("bucket-mb");
+  c.reducer = o.get_string("reducer");
   c.trace = o.get_string("trace");
   c.trace_steps = o.get_int("trace-steps");
   c.checksum_every = o.get_int("checksum-every");

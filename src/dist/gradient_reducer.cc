@@ -1,7 +1,5 @@
 #include "imine/dist/gradient_reducer.h"
 
-#include <algorithm>
-
 #include "imine/dist/communicator.h"
 #include "imine/util/error.h"
 #include "imine/util/phase.h"
@@ -9,38 +7,10 @@
 namespace imine {
 
 GradientReducer::GradientReducer(const Communicator& comm, float* grads, size_t n,
-                                 std::vector<size_t> boundaries, size_t bucket_bytes)
-    : comm_(comm.comm()), grads_(grads), n_(n) {
-  IMINE_CHECK(bucket_bytes >= sizeof(float)) << "gradient bucket size must be positive";
-  boundaries.push_back(0);
-  boundaries.push_back(n);
-  std::sort(boundaries.begin(), boundaries.end());
-  boundaries.erase(std::unique(boundaries.begin(), boundaries.end()), boundaries.end());
-  IMINE_CHECK(boundaries.back() == n) << "gradient layer boundary beyond the buffer";
-  // Walk layer boundaries from the end; close a bucket when adding the next layer would pass
-  // the byte budget. MPI counts are ints: a bucket never exceeds INT_MAX floats either.
-  const size_t max_floats = std::min<size_t>(bucket_bytes / sizeof(float), (size_t{1} << 31) - 1);
-  size_t end = n;
-  for (size_t i = boundaries.size() - 1; i-- > 0;) {
-    const size_t layer_begin = boundaries[i];
-    const bool last = i == 0;
-    const size_t next_begin = last ? 0 : boundaries[i - 1];
-    // Emit [layer_begin, end) if the next layer would not fit, or at the start of the buffer.
-    if (last || end - next_begin > max_floats) {
-      if (end > layer_begin) buckets_.push_back({layer_begin, end});
-      end = layer_begin;
-    }
-  }
-  // A single layer above the budget is split so no message exceeds the int count limit.
-  std::vector<Bucket> split;
-  for (const Bucket& b : buckets_) {
-    for (size_t e = b.end; e > b.begin;) {
-      const size_t s = e - b.begin > max_floats ? e - max_floats : b.begin;
-      split.push_back({s, e});
-      e = s;
-    }
-  }
-  buckets_ = std::move(split);
+                                 std::vector<size_t> boundaries, size_t bucket_bytes, bool overlap)
+    : comm_(comm.comm()), grads_(grads), overlap_(overlap) {
+  for (const auto& [begin, end] : gradient_buckets(n, std::move(boundaries), bucket_bytes))
+    buckets_.push_back({begin, end, MPI_REQUEST_NULL});
   timings_.resize(buckets_.size());
 }
 
@@ -52,10 +22,8 @@ GradientReducer::~GradientReducer() {
 }
 
 void GradientReducer::begin_step() {
-  for (Bucket& b : buckets_) {
+  for (Bucket& b : buckets_)
     IMINE_CHECK(b.request == MPI_REQUEST_NULL) << "gradient reduction of the last step unfinished";
-    b.started = false;
-  }
   next_ = 0;
 }
 
@@ -63,7 +31,6 @@ void GradientReducer::start(Bucket& b) {
   const int rc = MPI_Iallreduce(MPI_IN_PLACE, grads_ + b.begin, static_cast<int>(b.end - b.begin),
                                 MPI_FLOAT, MPI_SUM, comm_, &b.request);
   IMINE_CHECK(rc == MPI_SUCCESS) << "MPI_Iallreduce of gradients failed";
-  b.started = true;
   timings_[static_cast<size_t>(&b - buckets_.data())].start = monotonic_seconds();
 }
 
@@ -80,11 +47,23 @@ void GradientReducer::progress() {
 }
 
 void GradientReducer::ready_from(size_t offset) {
+  if (!overlap_) return;
   while (next_ < buckets_.size() && buckets_[next_].begin >= offset) start(buckets_[next_++]);
   progress();
 }
 
 void GradientReducer::finish() {
+  if (!overlap_) {
+    for (size_t i = 0; i < buckets_.size(); ++i) {
+      const Bucket& b = buckets_[i];
+      timings_[i].start = monotonic_seconds();
+      IMINE_CHECK(MPI_Allreduce(MPI_IN_PLACE, grads_ + b.begin, static_cast<int>(b.end - b.begin),
+                                MPI_FLOAT, MPI_SUM, comm_) == MPI_SUCCESS)
+          << "gradient reduction failed";
+      timings_[i].end = monotonic_seconds();
+    }
+    return;
+  }
   while (next_ < buckets_.size()) start(buckets_[next_++]);
   for (size_t i = 0; i < buckets_.size(); ++i) {
     Bucket& b = buckets_[i];

@@ -9,7 +9,6 @@
 #include <sstream>
 
 #include "imine/dist/communicator.h"
-#include "imine/dist/gradient_reducer.h"
 #include "imine/eval/metrics.h"
 #include "imine/label/labeler.h"
 #include "imine/nn/clip.h"
@@ -20,6 +19,7 @@
 #include "imine/train/batch_prefetcher.h"
 #include "imine/train/checkpoint.h"
 #include "imine/train/epoch_order.h"
+#include "imine/train/gradient_sync.h"
 #include "imine/train/model_io.h"
 #include "imine/train/step_monitor.h"
 #include "imine/train/training_data.h"
@@ -162,16 +162,10 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
                 << "batch about " << cfg.batch_size << " on " << comm.size() << " ranks";
   }
 
-  // Gradients are summed in buckets that start while backward still runs (--bucket-mb).
-  std::unique_ptr<GradientReducer> reducer;
-  if (cfg.bucket_mb > 0) {
-    std::vector<size_t> bounds;
-    for (const auto& [offset, size] : model.param_slices()) bounds.push_back(offset);
-    reducer =
-        std::make_unique<GradientReducer>(comm, model.params().grads(), model.num_params(), bounds,
-                                          static_cast<size_t>(cfg.bucket_mb * 1024 * 1024));
-    model.set_grads_ready_hook([&](size_t offset) { reducer->ready_from(offset); });
-  }
+  // Gradients are summed in buckets that start while backward still runs (--bucket-mb), by MPI
+  // or in shared memory (--reducer).
+  GradientSync sync(comm, model, cfg.bucket_mb, cfg.reducer);
+  if (root && sync) IMINE_LOG() << "gradient reduction: " << sync.name();
   // The batches come from the prefetch thread, which alone uses the order, the sampler and the
   // batcher. The epoch order reads the ids from the row store window by window (flat memory);
   // the DP sampler keeps this rank's ids in memory (8 bytes per user: DP training is not flat).
@@ -293,7 +287,7 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     Batch& batch = prefetch->acquire(step);
     const size_t n = batch.size();
     model.params().zero_grads();
-    if (reducer) reducer->begin_step();
+    if (sync) sync->begin_step();
     // {loss sum, samples, ranks asking to stop, ranks with a non-finite loss}, summed globally.
     double stats[4] = {0.0, static_cast<double>(n), stop_requested() ? 1.0 : 0.0, 0.0};
     if (n > 0) {
@@ -318,11 +312,9 @@ TrainSummary run_training(const TrainConfig& cfg, const Communicator& comm) {
     if (local_bad) stats[3] = 1.0;
     float* grads = model.params().grads();
     monitor.begin(Phase::kAllreduce, step);
-    if (reducer) {
-      reducer->finish();
-      for (const auto& t : reducer->timings()) monitor.span("allreduce", step, t.start, t.end);
-    } else {
-      comm.allreduce_sum(grads, model.num_params());
+    if (sync) {
+      sync->finish();
+      for (const auto& t : sync->timings()) monitor.span("allreduce", step, t.start, t.end);
     }
     comm.allreduce_sum(stats, 4);
     monitor.begin(Phase::kOptimizer, step);

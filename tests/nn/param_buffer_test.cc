@@ -35,6 +35,29 @@ TEST(ParamBuffer, GradsWriteThroughAndZero) {
   for (float g : buf.grad_vector()) EXPECT_EQ(g, 0.0f);
 }
 
+TEST(ParamBuffer, GradientsMoveToLentStorageAndBack) {
+  ParamBuffer buf;
+  buf.reserve(20);
+  buf.grad_vec(0, 20)(3) = 4.0f;
+  alignas(64) float lent[32] = {};
+  EXPECT_THROW(buf.use_grad_storage(lent + 1), Error);  // misaligned
+  buf.use_grad_storage(lent);
+  EXPECT_EQ(buf.grads(), lent);
+  EXPECT_EQ(lent[3], 4.0f);               // the values moved with them
+  buf.grad_matrix(0, 4, 5)(1, 1) = 9.0f;  // layers write into the lent storage
+  EXPECT_EQ(lent[6], 9.0f);
+  EXPECT_THROW(buf.reserve(1), Error);
+  EXPECT_THROW(buf.grad_vector(), Error);
+  buf.zero_grads();
+  EXPECT_EQ(lent[3], 0.0f);
+  lent[7] = 2.5f;
+  buf.use_own_grad_storage();
+  EXPECT_NE(buf.grads(), lent);
+  ASSERT_EQ(buf.grad_vector().size(), 20u);
+  EXPECT_EQ(buf.grad_vector()[7], 2.5f);
+  EXPECT_NO_THROW(buf.reserve(1));
+}
+
 TEST(ParamBuffer, OutOfRangeSliceThrows) {
   ParamBuffer buf;
   buf.reserve(5);

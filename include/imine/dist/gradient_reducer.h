@@ -1,8 +1,8 @@
-// Sums the flat gradient buffer over all ranks in buckets, started while backward is still
-// running (like PyTorch DDP's buckets and Horovod's fusion buffer). Backward produces gradients
-// from the last layer to the first, i.e. from the end of the flat buffer towards its start, so
-// buckets are cut from the end along layer boundaries and each one is handed to a nonblocking
-// MPI_Iallreduce as soon as the backward pass has moved below its start.
+// The mpi gradient reduction (dist/gradient_reduction.h): each bucket is handed to a
+// nonblocking MPI_Iallreduce as soon as backward has moved below its start (like PyTorch DDP's
+// buckets and Horovod's fusion buffer). Backward produces gradients from the last layer to the
+// first, i.e. from the end of the flat buffer towards its start, so buckets are cut from the
+// end along layer boundaries.
 #pragma once
 
 #include <mpi.h>
@@ -10,56 +10,46 @@
 #include <cstddef>
 #include <vector>
 
+#include "imine/dist/gradient_reduction.h"
+
 namespace imine {
 
-class Communicator;
-
-class GradientReducer {
+class GradientReducer final : public GradientReduction {
  public:
-  // grads: the flat gradient buffer of n floats (it must stay at this address). boundaries:
-  // offsets where one layer's gradients end and the next begin (any order; 0 and n implied).
-  // A bucket holds whole layers and at most bucket_bytes (a single larger layer gets a bucket
-  // of its own).
+  // grads: the flat gradient buffer of n floats (it must stay at this address). boundaries and
+  // bucket_bytes as for gradient_buckets(). overlap false: ready_from() does nothing and
+  // finish() sums the buckets with blocking allreduces.
   GradientReducer(const Communicator& comm, float* grads, size_t n, std::vector<size_t> boundaries,
-                  size_t bucket_bytes);
-  ~GradientReducer();
+                  size_t bucket_bytes, bool overlap = true);
+  ~GradientReducer() override;
   GradientReducer(const GradientReducer&) = delete;
   GradientReducer& operator=(const GradientReducer&) = delete;
 
-  // Call before the backward pass of every step.
-  void begin_step();
-  // grads[offset, n) are final for this step: start every bucket lying inside, and give the
-  // ones in flight a chance to progress.
-  void ready_from(size_t offset);
-  // Starts what is left and waits until every bucket is summed. Afterwards grads holds the sum
-  // over all ranks.
-  void finish();
+  void begin_step() override;
+  void ready_from(size_t offset) override;
+  void finish() override;
 
-  size_t num_buckets() const { return buckets_.size(); }
-  // When each bucket's reduction started and was seen complete in the last step (monotonic
-  // seconds), for the trace.
-  struct Timing {
-    double start = 0, end = 0;
-  };
-  const std::vector<Timing>& timings() const { return timings_; }
-  // [begin, end) of bucket i; bucket 0 is the last part of the buffer (reduced first).
-  std::pair<size_t, size_t> bucket(size_t i) const { return {buckets_[i].begin, buckets_[i].end}; }
+  const char* name() const override { return "mpi"; }
+  size_t num_buckets() const override { return buckets_.size(); }
+  const std::vector<Timing>& timings() const override { return timings_; }
+  std::pair<size_t, size_t> bucket(size_t i) const override {
+    return {buckets_[i].begin, buckets_[i].end};
+  }
 
  private:
   struct Bucket {
     size_t begin = 0, end = 0;
     MPI_Request request = MPI_REQUEST_NULL;
-    bool started = false;
   };
-  std::vector<Timing> timings_;
   void start(Bucket& b);
   void progress();
 
   MPI_Comm comm_;
   float* grads_;
-  size_t n_;
+  bool overlap_;
   std::vector<Bucket> buckets_;  // from the end of the buffer towards its start
-  size_t next_ = 0;              // first bucket not started yet
+  std::vector<Timing> timings_;
+  size_t next_ = 0;  // first bucket not started yet
 };
 
 }  // namespace imine

@@ -59,12 +59,19 @@ class ParamBuffer {
   size_t size() const { return params_.size(); }
   float* params() { return params_.data(); }
   const float* params() const { return params_.data(); }
-  float* grads() { return grads_.data(); }
-  const float* grads() const { return grads_.data(); }
+  float* grads() { return external_grads_ ? external_grads_ : grads_.data(); }
+  const float* grads() const { return external_grads_ ? external_grads_ : grads_.data(); }
   AlignedFloats& param_vector() { return params_; }
   const AlignedFloats& param_vector() const { return params_; }
-  AlignedFloats& grad_vector() { return grads_; }
-  const AlignedFloats& grad_vector() const { return grads_; }
+  // The gradients as a vector: only while they are in the buffer's own storage.
+  AlignedFloats& grad_vector();
+  const AlignedFloats& grad_vector() const;
+
+  // Moves the gradients into storage (size() floats, 64-byte aligned, owned by the caller, e.g.
+  // a shared-memory window the gradient reduction works in) and releases the own vector; the
+  // buffer cannot grow while they are there. use_own_grad_storage() moves them back.
+  void use_grad_storage(float* storage);
+  void use_own_grad_storage();
 
   void zero_grads();
 
@@ -80,6 +87,7 @@ class ParamBuffer {
 
   AlignedFloats params_;
   AlignedFloats grads_;
+  float* external_grads_ = nullptr;
 };
 
 }  // namespace imine

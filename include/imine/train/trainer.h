@@ -63,6 +63,7 @@ struct TrainConfig {
   int64_t straggler_every = 200;  // log per-rank step-time statistics every N steps (0: off)
   ComputeOptions compute;         // GEMM backend and precision (bf16: bf16 products, fp32 master)
   double bucket_mb = 4.0;  // gradient allreduce buckets overlapped with backward (0: one allreduce)
+  std::string reducer = "auto";  // gradient reduction: auto, mpi or shm (dist/gradient_reduction.h)
   std::string trace;       // Chrome trace of per-rank phases ("" = off)
   int64_t trace_steps = 200;  // steps recorded in the trace
   int64_t checksum_every = 100;
