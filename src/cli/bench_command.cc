@@ -54,15 +54,7 @@ OptionTable bench_options() {
               "Dropout after each hidden layer, masks keyed as in training (0: none, like the "
               "reference)")
       .range(0, 0.95);
-  t.add_float("bucket-mb", 4.0,
-              "Gradient allreduce bucket size in MiB, started while backward runs as in imine "
-              "train (0: one allreduce after backward)")
-      .range(0, 1024);
-  t.add_string("reducer", "auto",
-               "How gradients are summed: shm (ranks on one host sum them in a shared-memory "
-               "window), mpi (MPI_Iallreduce per bucket), auto (shm when every rank is on one "
-               "host, else mpi)")
-      .choices({"auto", "mpi", "shm"});
+  add_gradient_reduction_options(t);
   t.add_float("positive-rate", 0.1, "Share of 1s in the multi-hot targets").range(0, 1);
   t.add_int("data-batches", 8, "Distinct random batches cycled through").range(1, 1024);
   t.add_int("seed", 0, "Seed of the weights and data").at_least(0);

@@ -6,10 +6,23 @@
 #include <algorithm>
 #include <thread>
 
+#include "imine/config/option_table.h"
 #include "imine/dist/communicator.h"
 #include "imine/util/error.h"
 
 namespace imine {
+
+void add_gradient_reduction_options(OptionTable& t) {
+  t.add_float("bucket-mb", 4.0,
+              "Gradient reduction bucket size in MiB; a bucket's reduction may start while "
+              "backward still runs (0: one reduction after backward)")
+      .range(0, 1024);
+  t.add_string("reducer", "auto",
+               "How gradients are summed: shm (ranks on one host sum them in a shared-memory "
+               "window), mpi (MPI_Iallreduce per bucket), auto (shm when every rank is on one "
+               "host, else mpi)")
+      .choices({"auto", "mpi", "shm"});
+}
 
 namespace {
 

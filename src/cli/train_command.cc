@@ -92,15 +92,7 @@ OptionTable train_options() {
                "Inputs of the matrix products: bf16 keeps fp32 master weights, optimizer state, "
                "loss and gradient reduction (docs/performance.md)")
       .choices({"fp32", "bf16"});
-  t.add_float("bucket-mb", 4.0,
-              "Gradient allreduce bucket size in MiB; buckets start while backward runs "
-              "(0: one allreduce after backward)")
-      .range(0, 1024);
-  t.add_string("reducer", "auto",
-               "How gradients are summed: shm (ranks on one host sum them in a shared-memory "
-               "window), mpi (MPI_Iallreduce per bucket), auto (shm when every rank is on one "
-               "host, else mpi)")
-      .choices({"auto", "mpi", "shm"});
+  add_gradient_reduction_options(t);
   t.add_path("trace", "", "Write a Chrome trace (chrome://tracing, Perfetto) of every rank here");
   t.add_int("trace-steps", 200, "Steps recorded in the --trace timeline").range(1, 1000000);
   t.add_int("checksum-every", 100, "Compare parameter checksums across ranks every N steps")
