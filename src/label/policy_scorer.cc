@@ -85,19 +85,8 @@ void ChunkScorer::score(const UserChunk& chunk, const std::vector<size_t>& users
     in_.loss->scores(in_.model->forward(x, buckets_ > 0 ? &batch_items_ : nullptr, ctx), &p);
     std::copy(p.data(), p.data() + m * C_, probs->data() + b * C_);
     if (in_.head != nullptr && sigma != nullptr) {
-      padded_items_ = SparseRows();
-      for (size_t i = b; buckets_ > 0 && i < b + kBatch; ++i) {
-        if (i < b + m) {
-          const uint64_t at = items_.offsets[i];
-          padded_items_.index.insert(padded_items_.index.end(), items_.index.begin() + at,
-                                     items_.index.begin() + at + items_.nnz(i));
-          padded_items_.value.insert(padded_items_.value.end(), items_.value.begin() + at,
-                                     items_.value.begin() + at + items_.nnz(i));
-        }
-        padded_items_.offsets.push_back(padded_items_.index.size());
-      }
-      in_.head->sigma(last_hidden(*in_.model, x, buckets_ > 0 ? &padded_items_ : nullptr, 0),
-                      sig.data());
+      // The head's features are the hidden output of the forward pass just run.
+      in_.head->sigma(in_.model->last_hidden_output(), sig.data());
       std::copy(sig.begin(), sig.begin() + m * C_, sigma->data() + b * C_);
     }
   }

@@ -1,5 +1,7 @@
 #include "imine/nn/fused_mlp.h"
 
+#include <cstring>
+
 #include "imine/nn/model.h"
 #include "imine/util/error.h"
 
@@ -88,6 +90,21 @@ const Eigen::MatrixXf& FusedMlp::forward(const Eigen::MatrixXf& x, const Forward
     if (dropout_active_) apply_dropout(k, batch, ctx);
   }
   return logits_;
+}
+
+const Eigen::MatrixXf& FusedMlp::last_hidden() {
+  IMINE_CHECK(input_ != nullptr) << "last hidden output before forward";
+  if (levels_.size() < 2) return *input_;
+  const Level& level = levels_[levels_.size() - 2];
+  if (precision_ != Precision::kBf16) return level.h;
+  const int64_t batch = input_->cols();
+  hidden_f32_.resize(level.out, batch);
+  const uint16_t* in = level.h16.data();
+  for (Eigen::Index i = 0; i < hidden_f32_.size(); ++i) {
+    const uint32_t bits = static_cast<uint32_t>(in[i]) << 16;  // bf16 is the high half
+    std::memcpy(hidden_f32_.data() + i, &bits, sizeof(bits));
+  }
+  return hidden_f32_;
 }
 
 void FusedMlp::apply_dropout(size_t k, int64_t batch, const ForwardContext& ctx) {

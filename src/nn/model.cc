@@ -115,12 +115,23 @@ const Eigen::MatrixXf& Model::forward(const Eigen::MatrixXf& x, const SparseBatc
     sparse_->forward_add(*sparse, &pre_);
     h = &pre_;
   }
-  for (size_t i = 1; i < layers_.size(); ++i) h = &layers_[i]->forward(*h, ctx);
+  // The output Linear is the last layer; what enters it is the last hidden output.
+  last_hidden_ = layers_.size() == 1 ? &x : nullptr;
+  for (size_t i = 1; i < layers_.size(); ++i) {
+    if (i + 1 == layers_.size()) last_hidden_ = h;
+    h = &layers_[i]->forward(*h, ctx);
+  }
   if (!wide_ && !wide_sparse_) return *h;
   logits_ = *h;
   if (wide_) wide_->forward_add(x, &logits_);
   if (wide_sparse_) wide_sparse_->forward_add(*sparse, &logits_);
   return logits_;
+}
+
+const Eigen::MatrixXf& Model::last_hidden_output() {
+  IMINE_CHECK(input_ != nullptr) << "model " << spec_.describe() << ": no forward yet";
+  if (fused_) return fused_->last_hidden();
+  return *last_hidden_;
 }
 
 void Model::backward(const Eigen::MatrixXf& dlogits) {

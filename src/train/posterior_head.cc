@@ -18,7 +18,7 @@ namespace {
 constexpr size_t kBatch = 1024;
 }  // namespace
 
-PosteriorAccumulator::PosteriorAccumulator(const Model& model) : model_(model) {
+PosteriorAccumulator::PosteriorAccumulator(Model& model) : model_(model) {
   const ModelSpec& spec = model.spec();
   C_ = spec.output_dim;
   H_ = spec.hidden.empty() ? spec.input_dim : spec.hidden.back();
@@ -62,8 +62,15 @@ void PosteriorAccumulator::flush() {
   Eigen::MatrixXf x = Eigen::Map<const Eigen::MatrixXf>(pending_.features.data(),
                                                         static_cast<Eigen::Index>(pending_.dim),
                                                         static_cast<Eigen::Index>(m));
-  const Eigen::MatrixXd h =
-      last_hidden(model_, x, spec.sparse_dim > 0 ? &pending_.items : nullptr, 0).cast<double>();
+  // A model with a sparse input runs the Layer chain anyway (Model::set_compute): last_hidden
+  // takes its item rows as they are. The others go through forward() (inference: no dropout).
+  Eigen::MatrixXd h;
+  if (spec.sparse_dim > 0) {
+    h = last_hidden(model_, x, &pending_.items, 0).cast<double>();
+  } else {
+    model_.forward(x, ForwardContext{});
+    h = model_.last_hidden_output().cast<double>();
+  }
   std::vector<Eigen::Index> cols;
   for (int c = 0; c < C; ++c) {
     cols.clear();
@@ -73,8 +80,9 @@ void PosteriorAccumulator::flush() {
     if (cols.empty()) continue;
     Eigen::MatrixXd g(H, static_cast<Eigen::Index>(cols.size()));
     for (size_t i = 0; i < cols.size(); ++i) g.col(static_cast<Eigen::Index>(i)) = h.col(cols[i]);
+    // Only the lower triangle: it is all the Cholesky factorisation in finish() reads.
     Eigen::Map<Eigen::MatrixXd> a(sums_.data() + static_cast<size_t>(c) * HH, H, H);
-    a.noalias() += g * g.transpose();
+    a.selfadjointView<Eigen::Lower>().rankUpdate(g);
     evidence_[c] += static_cast<double>(cols.size());
   }
   pending_.ids.clear();
@@ -99,7 +107,7 @@ PosteriorHead PosteriorAccumulator::finish(double lambda, const Communicator& co
   for (int c = 0; c < C; ++c) {
     Eigen::Map<Eigen::MatrixXd> a(sums_.data() + static_cast<size_t>(c) * HH, H, H);
     a.diagonal().array() += lambda;
-    Eigen::LLT<Eigen::MatrixXd> llt(a);
+    Eigen::LLT<Eigen::MatrixXd, Eigen::Lower> llt(a);  // reads the lower triangle only
     IMINE_CHECK(llt.info() == Eigen::Success)
         << "posterior head: A_c of category " << c << " is not positive definite";
     Eigen::MatrixXd inv = llt.solve(Eigen::MatrixXd::Identity(H, H));
@@ -110,7 +118,7 @@ PosteriorHead PosteriorAccumulator::finish(double lambda, const Communicator& co
   return head;
 }
 
-PosteriorHead fit_posterior_head(const Model& model, const ExampleSet& train, double lambda,
+PosteriorHead fit_posterior_head(Model& model, const ExampleSet& train, double lambda,
                                  const Communicator& comm) {
   IMINE_CHECK(lambda > 0) << "option --posterior-lambda must be > 0, got " << lambda;
   PosteriorAccumulator acc(model);

@@ -57,7 +57,7 @@ class ChunkScorer {
   int C_ = 0;
   uint32_t buckets_ = 0;
   std::vector<float> rows_, full_;
-  SparseRows items_, padded_items_;
+  SparseRows items_;
   std::vector<uint32_t> scratch_;
   SparseBatch batch_items_;
 };

@@ -33,6 +33,9 @@ class FusedMlp {
   // Same contract as Model::forward: x is [in x batch] and must stay alive until backward();
   // the returned logits stay valid until the next forward().
   const Eigen::MatrixXf& forward(const Eigen::MatrixXf& x, const ForwardContext& ctx);
+  // The last hidden layer's output (after ReLU and any dropout) of the last forward(), fp32
+  // (converted from bf16 in bf16 mode); the input itself when there is no hidden layer.
+  const Eigen::MatrixXf& last_hidden();
   // Adds the parameter gradients of the last forward() to params->grads().
   // level_done(k), if set, is called as soon as level k's weight and bias gradients are final
   // (levels finish from the last to the first), so their reduction can start early.
@@ -78,6 +81,7 @@ class FusedMlp {
   bool dropout_active_ = false;  // the last forward applied dropout masks
   Bf16Buffer x16_;
   Eigen::MatrixXf logits_;
+  Eigen::MatrixXf hidden_f32_;  // last_hidden() in bf16 mode
   Bf16Buffer dlogits16_;
   AlignedFloats acc_;  // bias-gradient row sums
 };

@@ -85,6 +85,10 @@ class Model {
   // *sparse must stay alive until backward().
   const Eigen::MatrixXf& forward(const Eigen::MatrixXf& x, const SparseBatch* sparse,
                                  const ForwardContext& ctx);
+  // The last hidden layer's output (after ReLU and any dropout) of the last forward(), in
+  // fp32, [hidden.back() x batch]; the input itself without hidden layers. Valid until the
+  // next forward(). The NeuralLinear head's features (label/policy_posterior.h).
+  const Eigen::MatrixXf& last_hidden_output();
   // Adds d(loss)/d(params) for the last forward() to params().grads(); call
   // params().zero_grads() first to start a new accumulation.
   void backward(const Eigen::MatrixXf& dlogits);
@@ -129,7 +133,8 @@ class Model {
   std::unique_ptr<SparseLinear> sparse_, wide_sparse_;
   std::unique_ptr<WideLinear> wide_;
   ComputeOptions compute_;
-  std::unique_ptr<FusedMlp> fused_;  // null on the Layer-chain path
+  std::unique_ptr<FusedMlp> fused_;               // null on the Layer-chain path
+  const Eigen::MatrixXf* last_hidden_ = nullptr;  // Layer chain: set by forward()
   std::function<void(size_t)> grads_ready_;
   std::vector<std::pair<size_t, size_t>> done_slices_;  // this backward's final slices
   void mark_done(size_t offset, size_t size);

@@ -24,10 +24,11 @@ class Communicator;
 
 // The per-category sums of fit_posterior_head, fed any number of users at a time: the hidden
 // features are computed in the same batches of 1024 users whatever the feeding, so the head is
-// bitwise the same as from all users at once, and memory is one batch.
+// bitwise the same as from all users at once, and memory is one batch. The features come from
+// the model's own forward pass (its fused oneDNN products), so the model is not const.
 class PosteriorAccumulator {
  public:
-  explicit PosteriorAccumulator(const Model& model);
+  explicit PosteriorAccumulator(Model& model);
   // Adds all users of `set` (normalised rows, TF-IDF item rows when the model has a sparse
   // input).
   void add(const ExampleSet& set);
@@ -37,7 +38,7 @@ class PosteriorAccumulator {
  private:
   void flush();
 
-  const Model& model_;
+  Model& model_;
   int C_, H_;
   std::vector<double> sums_, evidence_;
   ExampleSet pending_;  // at most one batch
@@ -46,7 +47,7 @@ class PosteriorAccumulator {
 // Collective. `train` holds this rank's training users, normalised, with TF-IDF item rows when
 // the model has a sparse input. lambda > 0 is the prior precision. The per-category sums are
 // accumulated in double and allreduced, so every rank gets the same head.
-PosteriorHead fit_posterior_head(const Model& model, const ExampleSet& train, double lambda,
+PosteriorHead fit_posterior_head(Model& model, const ExampleSet& train, double lambda,
                                  const Communicator& comm);
 
 void store_posterior_head(const PosteriorHead& head, Checkpoint* c);
